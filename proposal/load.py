@@ -1,0 +1,270 @@
+"""Load stage: YAML files to plain data plus where each value stands (file, line, column).
+
+Loading is defensive: files are size-bounded, must be UTF-8 text, may not use
+aliases (which also refuses merge keys and "billion laughs" files before anything
+expands), may not nest deeper than a bound, and may not repeat a key. Only plain
+YAML types are built; a tag asking for an object is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    MappingEndEvent,
+    NodeEvent,
+    SequenceEndEvent,
+)
+
+from .models import DATA_FILES
+from .problems import InputError, Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest YAML file accepted: far above any real partner file, far below harm."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and sequences accepted."""
+
+Path_ = tuple[str | int, ...]
+"""A path into a document: mapping keys and sequence indexes."""
+Location = tuple[int, int]
+"""A (line, column) pair, both counted from 1."""
+
+
+@dataclass
+class Document:
+    """One loaded YAML file: its plain data and where each value and key stands."""
+
+    file: str
+    """Path relative to the input folder, with forward slashes."""
+    data: dict[str, Any]
+    """The content as plain dicts, lists, strings, numbers, booleans and dates."""
+    values: dict[Path_, Location] = field(default_factory=dict)
+    """Location of the value at each path (for a mapping or list: where it starts)."""
+    keys: dict[Path_, Location] = field(default_factory=dict)
+    """Location of the key of each mapping entry, by the entry's path."""
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """Where the value at `path` stands, or the key when `key` is set.
+
+        A path that does not exist (a missing key, a value a validator added)
+        resolves to its nearest existing parent: the mapping that lacks the key.
+        """
+        path = tuple(path)
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values:
+            path = path[:-1]
+        return self.values[path]
+
+
+@dataclass
+class RawProject:
+    """Every file of an input folder, loaded but not yet validated."""
+
+    root: Path
+    """The input folder."""
+    data: dict[str, Document]
+    """The files of `data/`, by name without `.yaml` (`call`, `cost_model`, ...)."""
+    partners: dict[str, Document]
+    """The files of `partners/`, by partner id (the file stem)."""
+
+    def documents(self) -> Iterator[Document]:
+        """Every loaded document."""
+        yield from self.data.values()
+        yield from self.partners.values()
+
+
+def load_project(root: Path) -> RawProject:
+    """Load every YAML file of an input folder; raise InputError with all problems found."""
+    problems: list[Problem] = []
+    data: dict[str, Document] = {}
+    partners: dict[str, Document] = {}
+    if not (root / "data").is_dir() or not (root / "partners").is_dir():
+        missing = [name for name in ("data", "partners") if not (root / name).is_dir()]
+        raise InputError(
+            Problem(f"{name}/", 1, 1, "error", "missing-folder",
+                    f"folder `{name}/` is missing; the input folder must hold "
+                    "`data/` and `partners/`")
+            for name in missing
+        )
+    for name in [*DATA_FILES, "sources"]:
+        rel = f"data/{name}.yaml"
+        if not (root / rel).is_file():
+            problems.append(Problem(rel, 1, 1, "error", "missing-file",
+                                    f"file is missing; expected `{rel}` in the input folder"))
+            continue
+        _collect(problems, data, name, root, rel)
+    for path in sorted((root / "partners").iterdir()):
+        rel = f"partners/{path.name}"
+        if path.suffix == ".yml":
+            problems.append(Problem(rel, 1, 1, "error", "file-name",
+                                    "partner files end in `.yaml`; rename this file"))
+        elif path.suffix == ".yaml":
+            _collect(problems, partners, path.stem, root, rel)
+    if not partners and not any(p.file.startswith("partners/") for p in problems):
+        problems.append(Problem("partners/", 1, 1, "error", "no-partners",
+                                "no partner files; expected `partners/<id>.yaml` files"))
+    if problems:
+        raise InputError(problems)
+    return RawProject(root=root, data=data, partners=partners)
+
+
+def _collect(
+    problems: list[Problem], into: dict[str, Document], name: str, root: Path, rel: str
+) -> None:
+    try:
+        into[name] = load_document(root, rel)
+    except InputError as error:
+        problems.extend(error.problems)
+
+
+def load_document(root: Path, rel: str) -> Document:
+    """Load one YAML file whose top level must be a mapping; raise InputError if it cannot."""
+    path = root / rel
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _fail(rel, 1, 1, "too-large",
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise _fail(rel, 1, 1, "binary", "file is binary; expected UTF-8 YAML text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise _fail(rel, line, col, "encoding",
+                    f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8") from None
+    text = text.removeprefix("\ufeff")
+    _refuse_unsafe_events(rel, text)
+    try:
+        tree = YAML(typ="rt", pure=True).load(text)
+    except MarkedYAMLError as error:
+        raise _from_yaml_error(rel, error) from None
+    except YAMLError as error:  # errors without a position
+        raise _fail(rel, 1, 1, "syntax", f"YAML error: {error}") from None
+    if tree is None:
+        raise _fail(rel, 1, 1, "empty", "file is empty; expected a mapping of keys to values")
+    if not isinstance(tree, CommentedMap):
+        line, col = _start(tree)
+        kind = "a list" if isinstance(tree, CommentedSeq) else f"a {type(tree).__name__}"
+        raise _fail(rel, line, col, "not-a-mapping",
+                    f"the file holds {kind}; expected a mapping of keys to values")
+    document = Document(file=rel, data={})
+    document.values[()] = _start(tree)
+    problems: list[Problem] = []
+    document.data = _plain(tree, (), document, problems)
+    if problems:
+        raise InputError(problems)
+    return document
+
+
+def _refuse_unsafe_events(rel: str, text: str) -> None:
+    """Scan parse events: refuse aliases and excessive nesting before building anything."""
+    depth = 0
+    try:
+        for event in YAML(typ="rt", pure=True).parse(text):
+            if isinstance(event, AliasEvent):
+                mark = event.start_mark
+                raise _fail(rel, mark.line + 1, mark.column + 1, "alias",
+                            f"alias `*{event.anchor}` is not allowed; write the value out "
+                            "(aliases and merge keys are refused)")
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _fail(rel, mark.line + 1, mark.column + 1, "too-deep",
+                                f"nesting deeper than {MAX_DEPTH} levels; flatten the data")
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, NodeEvent) and event.tag and not _plain_tag(event.tag):
+                mark = event.start_mark
+                raise _fail(rel, mark.line + 1, mark.column + 1, "tag",
+                            f"tag `{event.tag}` is not allowed; write plain YAML values")
+    except MarkedYAMLError as error:
+        raise _from_yaml_error(rel, error) from None
+
+
+PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "map", "seq")
+)
+"""Explicit tags accepted (`!!str 0123` keeps a number as text); others are refused."""
+
+
+def _plain_tag(tag: Any) -> bool:
+    value = getattr(tag, "value", tag)
+    return value is None or value == "!" or value in PLAIN_TAGS
+
+
+def _plain(node: Any, path: Path_, doc: Document, problems: list[Problem]) -> Any:
+    """Turn ruamel's round-trip nodes into plain values, recording locations."""
+    if isinstance(node, CommentedMap):
+        result = {}
+        for key, value in node.items():
+            key_line, key_col = node.lc.key(key)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                problems.append(Problem(doc.file, key_line + 1, key_col + 1, "error", "key-type",
+                                        f"key {key!r} is not a name; expected a text key"))
+                continue
+            child = (*path, str(key))
+            doc.keys[child] = (key_line + 1, key_col + 1)
+            value_line, value_col = node.lc.value(key)
+            doc.values[child] = (value_line + 1, value_col + 1)
+            result[str(key)] = _plain(value, child, doc, problems)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            line, col = node.lc.item(index)
+            doc.values[(*path, index)] = (line + 1, col + 1)
+            items.append(_plain(value, (*path, index), doc, problems))
+        return items
+    if isinstance(node, TaggedScalar):  # `!!str 0123`: the only tagged scalar let through
+        return str(node.value)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime.fromisoformat(node.isoformat())
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    return node
+
+
+def _start(node: Any) -> Location:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return (1, 1)
+    return (lc.line + 1, lc.col + 1)
+
+
+def _from_yaml_error(rel: str, error: MarkedYAMLError) -> InputError:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (error.problem or "").strip()
+    if "duplicate key" in problem:
+        key = problem.split('"')[1] if '"' in problem else "?"
+        return _fail(rel, line, col, "duplicate-key",
+                     f"key `{key}` appears twice in this mapping; keep one")
+    context = (error.context or "").strip()
+    detail = f"{context}: {problem}" if context else problem
+    return _fail(rel, line, col, "syntax", f"YAML syntax error: {detail}")
+
+
+def _fail(rel: str, line: int, col: int, code: str, message: str) -> InputError:
+    return InputError([Problem(rel, line, col, "error", code, message)])

@@ -1,0 +1,916 @@
+"""The data model: what partners and the bid team write, as frozen pydantic models.
+
+Every model forbids unknown keys and is immutable once validated. No I/O happens
+here; file-level rules that need the file system (logo paths) or several files at
+once live in `proposal.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
+
+LANGUAGES = ("en", "fr")
+"""The languages every bilingual text must carry, in the order editions are built."""
+
+
+class Strict(BaseModel):
+    """Base of every model: immutable, unknown keys refused, docs become schema text."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        str_strip_whitespace=True,
+    )
+
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
+    Field(description="Identifier: lower-case letters, digits, '-' and '_'."),
+]
+"""Identifier of a partner, phase, site, source or accelerator type."""
+
+WorkItemId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9.-]*$", max_length=16),
+    Field(description="Identifier of a work package, task, deliverable, milestone or risk."),
+]
+"""Identifier of a work-plan item, such as WP1, T1.2, D1.1, MS3 or R4."""
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+"""A string that is not empty once surrounding white space is removed."""
+
+Share = Annotated[float, Field(ge=0, le=1, description="A share between 0 and 1.")]
+"""A fraction between 0 and 1 (0.25 means 25 %)."""
+
+Month = Annotated[int, Field(ge=1, le=240, description="Project month, 1 = first month.")]
+"""A project month counted from 1."""
+
+
+# --------------------------------------------------------------------------- texts
+
+
+class Text(Strict):
+    """A text given in every proposal language; paragraphs are separated by blank lines."""
+
+    en: NonEmpty
+    """The English text."""
+    fr: NonEmpty
+    """The French text."""
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+# --------------------------------------------------------------------- provenance
+
+
+class Source(Strict):
+    """A public document that figures and facts cite (kept in `data/sources.yaml`)."""
+
+    title: NonEmpty
+    """Title of the article, press release or document."""
+    publisher: NonEmpty | None = None
+    """Who published it (newspaper, company, institution)."""
+    url: HttpUrl | None = None
+    """Where it can be read; give `url` or `document`."""
+    document: NonEmpty | None = None
+    """Reference of a document without a URL (file name, report number)."""
+    date: dt.date | None = None
+    """Publication date, when known."""
+    language: Literal["en", "fr", "de", "it", "es", "nl"] | None = None
+    """Language of the source."""
+
+    @model_validator(mode="after")
+    def _url_or_document(self) -> Source:
+        if self.url is None and self.document is None:
+            raise ValueError("a source needs a `url` or a `document`")
+        return self
+
+
+class Provenance(Strict):
+    """Where a figure comes from: a cited source or an explicit assumption."""
+
+    source: Id | None = None
+    """Id of the source in `data/sources.yaml` that states this figure."""
+    assumption: bool = False
+    """True when no public source gives the figure and the bid team assumed it."""
+    note: Text | None = None
+    """Why this value: how it was derived or what it rests on."""
+
+    @model_validator(mode="after")
+    def _not_both(self) -> Provenance:
+        if self.source is not None and self.assumption:
+            raise ValueError(
+                "a figure is either sourced or an assumption: remove `source` or `assumption`"
+            )
+        return self
+
+    @property
+    def documented(self) -> bool:
+        """True when the figure cites a source or is flagged as an assumption."""
+        return self.source is not None or self.assumption
+
+
+def _wrap_bare_number(value: Any) -> Any:
+    # A bare number is accepted so quick drafts validate; it becomes a figure without
+    # provenance, which `check_provenance` reports as a warning.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"value": value}
+    return value
+
+
+class Figure(Provenance):
+    """A number with its provenance; write `{value: 1.2, assumption: true}` or a source."""
+
+    value: float = Field(ge=0)
+    """The number itself (never negative)."""
+
+
+class Amount(Provenance):
+    """A sum of money with its currency and provenance."""
+
+    value: float = Field(ge=0)
+    """The amount, never negative."""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    """ISO 4217 currency code; the call requires EUR."""
+
+
+class Count(Provenance):
+    """A whole number (units, people) with its provenance."""
+
+    value: int = Field(ge=0)
+    """The count, never negative."""
+
+
+class Ratio(Provenance):
+    """A share between 0 and 1 with its provenance."""
+
+    value: Share
+    """The share, between 0 and 1."""
+
+
+Fig = Annotated[Figure, BeforeValidator(_wrap_bare_number)]
+"""A non-negative figure; a bare number is accepted and warned about."""
+Money = Annotated[Amount, BeforeValidator(_wrap_bare_number)]
+"""An amount of money; a bare number is accepted (in EUR) and warned about."""
+Units = Annotated[Count, BeforeValidator(_wrap_bare_number)]
+"""A count; a bare number is accepted and warned about."""
+Fraction = Annotated[Ratio, BeforeValidator(_wrap_bare_number)]
+"""A share; a bare number is accepted and warned about."""
+
+
+# ------------------------------------------------------------------------ partners
+
+
+class OrganisationType(StrEnum):
+    """Kind of organisation, as EU participant forms ask."""
+
+    large_enterprise = "large_enterprise"
+    sme = "sme"
+    startup = "startup"
+    research_organisation = "research_organisation"
+    university = "university"
+    public_body = "public_body"
+    investor = "investor"
+    other = "other"
+
+
+class PartnerStatus(StrEnum):
+    """How firmly a partner is in the consortium."""
+
+    member = "member"
+    supporter = "supporter"
+    in_discussion = "in_discussion"
+
+
+class ValueChainLayer(StrEnum):
+    """Layers of the AI value chain that partners cover."""
+
+    chips = "chips"
+    hardware = "hardware"
+    data_centres = "data_centres"
+    energy = "energy"
+    cloud = "cloud"
+    models = "models"
+    applications = "applications"
+    services = "services"
+    research = "research"
+    finance = "finance"
+
+
+class PledgeKind(StrEnum):
+    """Form of a financial pledge."""
+
+    cash = "cash"
+    equity = "equity"
+    debt = "debt"
+
+
+class InKindKind(StrEnum):
+    """What an in-kind contribution provides."""
+
+    accelerators = "accelerators"
+    power = "power"
+    site = "site"
+    staff = "staff"
+    other = "other"
+
+
+IN_KIND_UNITS: dict[InKindKind, str] = {
+    InKindKind.accelerators: "units",
+    InKindKind.power: "MW",
+    InKindKind.site: "sites",
+    InKindKind.staff: "FTE",
+    InKindKind.other: "units",
+}
+"""The unit in which each kind of in-kind contribution states its quantity."""
+
+
+class Person(Strict):
+    """A key person of a partner."""
+
+    name: NonEmpty
+    """Full name."""
+    position: Text
+    """Position or role, in both languages."""
+    source: Id | None = None
+    """Source that names this person in this position, when public."""
+
+
+class Reference(Strict):
+    """A publication, product or previous project that shows a partner's capacity."""
+
+    title: NonEmpty
+    """Name of the publication, product or project."""
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    """Year of publication, launch or end."""
+    description: Text | None = None
+    """One or two sentences on why it matters for this bid."""
+    url: HttpUrl | None = None
+    """Where to read more."""
+
+
+class Pledge(Provenance):
+    """A financial commitment of a partner to the bid."""
+
+    kind: PledgeKind = PledgeKind.cash
+    """Cash, equity or debt."""
+    amount: float = Field(ge=0)
+    """Amount pledged."""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    """ISO 4217 currency code; the financing plan is in EUR."""
+    description: Text | None = None
+    """What the pledge covers or depends on."""
+
+
+class InKind(Strict):
+    """A contribution in kind: accelerators, power, a site, staff or other goods."""
+
+    kind: InKindKind
+    """What is contributed."""
+    description: Text
+    """What exactly, in both languages."""
+    quantity: Fig
+    """How much, in the kind's unit (units, MW, sites, FTE)."""
+    accelerator_type: Id | None = None
+    """For accelerators: the type id from the cost model."""
+    site: Id | None = None
+    """For power or site contributions: the site id from the cost model."""
+    valuation: Money | None = None
+    """Value in EUR, when the contribution counts in the financing plan."""
+    counts_in_financing: bool = True
+    """False to list the contribution without counting its value as a financing source."""
+
+
+class Contributions(Strict):
+    """What a partner brings: pledges and contributions in kind."""
+
+    pledges: tuple[Pledge, ...] = ()
+    """Financial pledges (cash, equity, debt)."""
+    in_kind: tuple[InKind, ...] = ()
+    """Contributions in kind."""
+
+
+class Partner(Strict):
+    """One consortium partner, from `partners/<id>.yaml` (the file stem is the id)."""
+
+    id: Id = Field(json_schema_extra={"readOnly": True})
+    """The partner id: the file name without `.yaml` (not written in the file)."""
+    legal_name: NonEmpty
+    """Registered legal name."""
+    short_name: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    """Short name used in tables."""
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """Country of incorporation, ISO 3166-1 alpha-2 (FR, DE, ...)."""
+    organisation_type: OrganisationType
+    """Kind of organisation."""
+    status: PartnerStatus
+    """Member, supporter, or in discussion to join."""
+    founding_member: bool = False
+    """True for the founding members that carry the bid."""
+    pic: Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")] | None = None
+    """EU Participant Identification Code: exactly 9 digits, as a quoted string."""
+    website: HttpUrl | None = None
+    """Public website."""
+    address: NonEmpty | None = None
+    """Registered address."""
+    logo: NonEmpty | None = None
+    """Path of an SVG or PNG logo, relative to the input folder."""
+    role: Text
+    """Role in the consortium, one sentence per language."""
+    description: Text
+    """Profile of the organisation, for the partner annex."""
+    value_chain: tuple[ValueChainLayer, ...] = Field(min_length=1)
+    """Layers of the AI value chain the partner covers."""
+    key_people: tuple[Person, ...] = ()
+    """Key staff named in the proposal."""
+    references: tuple[Reference, ...] = Field(default=(), max_length=5)
+    """Up to 5 relevant publications or products."""
+    previous_projects: tuple[Reference, ...] = Field(default=(), max_length=5)
+    """Up to 5 previous projects."""
+    infrastructure: tuple[Text, ...] = ()
+    """Significant infrastructure the partner brings."""
+    contributions: Contributions = Contributions()
+    """Pledges and in-kind contributions."""
+    sources: tuple[Id, ...] = ()
+    """Sources that state the partner's participation and profile facts."""
+    assumption: bool = False
+    """True when the partner's participation itself has no public source."""
+
+
+# ---------------------------------------------------------------------- consortium
+
+
+class Narrative(Strict):
+    """The proposal's own texts, written by the bid team, in both languages."""
+
+    title: Text
+    """Proposal title (Part A); the call caps its length."""
+    abstract: Text
+    """Abstract; the call caps its length and requires English."""
+    objectives: Text
+    """Objectives and ambition."""
+    positioning: Text
+    """Why this consortium, and the rationale for the bid."""
+    commitments: tuple[Text, ...] = ()
+    """The consortium's commitments, one item each."""
+    governance: Text
+    """Governance: consortium agreement, boards, decision rules."""
+    infrastructure: Text
+    """The physical, IT and security infrastructure."""
+    sustainability: Text
+    """Energy, water and sustainability."""
+    security: Text
+    """Security and the user-access environment."""
+    access_policy: Text
+    """Access policy and support services."""
+    financial_viability: Text
+    """Why the financing holds: business model and procurement."""
+    member_state_commitment: Text
+    """The Member State's written commitment to finance its share (annex)."""
+
+
+class Consortium(Strict):
+    """The consortium as a whole, from `data/consortium.yaml`."""
+
+    name: NonEmpty
+    """Full name of the consortium."""
+    acronym: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")]
+    """Acronym, also used in output file names."""
+    coordinator: Id
+    """Partner id of the coordinator."""
+    member_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """Host Member State, ISO 3166-1 alpha-2."""
+    submission_date: dt.date
+    """Date printed on the cover."""
+    start_date: dt.date
+    """Project start (month 1)."""
+    duration_months: Month
+    """Duration of the project and of the work plan."""
+    agreement_years: int = Field(ge=1, le=50)
+    """Years the consortium agreement binds the members."""
+    texts: Narrative
+    """The proposal's narrative texts."""
+    sources: tuple[Id, ...] = ()
+    """Sources for the facts in the narrative."""
+
+
+# ------------------------------------------------------------------------- the call
+
+
+class Criterion(Strict):
+    """An evaluation criterion of the call."""
+
+    id: WorkItemId
+    """Short id, such as C1."""
+    title: Text
+    """Criterion as the call words it."""
+    weight: Share | None = None
+    """Weight in the score, when published."""
+    threshold: float | None = Field(default=None, ge=0)
+    """Minimum score, when published."""
+    answered_in: tuple[str, ...] = Field(min_length=1)
+    """Proposal sections that answer it (section keys, see `CallRules.required_sections`)."""
+
+
+class ShareRule(Strict):
+    """A bound on the share of the total cost that some financing sources may carry."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]+$")]
+    """Short code, printed with a violation."""
+    description: Text
+    """What the rule says, as the call or press states it."""
+    sources: tuple[Literal["eu", "member_state", "partner_cash", "partner_equity",
+                           "partner_debt", "in_kind", "debt"], ...] = Field(min_length=1)
+    """Financing source kinds the rule adds up."""
+    min_share: Share | None = None
+    """Lowest allowed share of the total cost."""
+    max_share: Share | None = None
+    """Highest allowed share of the total cost."""
+    source: Id | None = None
+    """Source stating the rule."""
+    assumption: bool = False
+    """True when the rule is the bid team's reading, not a published rule."""
+
+
+class FormatRules(Strict):
+    """Format rules that can be checked on the produced PDF."""
+
+    page_size: Literal["A4"] = "A4"
+    """Paper size."""
+    min_margin_mm: float = Field(default=15, ge=0)
+    """Smallest page margin, headers and footers excluded."""
+    min_body_pt: float = Field(default=11, gt=0)
+    """Smallest body and table text size."""
+    min_small_pt: float = Field(default=8, gt=0)
+    """Smallest size of headers, footers, footnotes and captions."""
+    page_limit: int = Field(gt=0)
+    """Pages the evaluators read; the build warns past it."""
+    page_limit_excludes_annexes: bool = True
+    """True when annexes do not count towards the page limit."""
+    title_max_chars: int = Field(default=200, gt=0)
+    """Longest proposal title."""
+    abstract_max_chars: int = Field(default=2000, gt=0)
+    """Longest abstract."""
+
+
+class CallRules(Strict):
+    """What the call asks and allows, from `data/call.yaml`: rules are data, not code."""
+
+    identifier: NonEmpty
+    """Call identifier printed on the cover."""
+    title: Text
+    """Call title."""
+    opens: dt.date
+    """Earliest date the infrastructure phases may start."""
+    closes: dt.date
+    """Latest date the phases may end."""
+    currency: Literal["EUR"] = "EUR"
+    """Currency of every amount."""
+    indirect_rate: Share = 0.25
+    """Flat rate of indirect costs (category E) on direct costs."""
+    indirect_excludes: tuple[Literal["B", "C.1", "C.2", "C.3", "D"], ...] = ("B",)
+    """EU categories left out of the indirect-cost base."""
+    min_agreement_years: int = Field(default=5, ge=0)
+    """Shortest consortium agreement."""
+    min_accelerators_h100: int = Field(default=0, ge=0)
+    """Fewest H100-equivalent accelerators a gigafactory must reach."""
+    format: FormatRules
+    """Format rules for the PDF."""
+    required_sections: dict[str, Text]
+    """Sections the proposal must contain: key to title."""
+    criteria: tuple[Criterion, ...]
+    """Evaluation criteria."""
+    share_rules: tuple[ShareRule, ...] = ()
+    """Bounds on financing shares."""
+    sources: tuple[Id, ...] = ()
+    """Sources for the rules."""
+
+
+# ----------------------------------------------------------------------- cost model
+
+EuCategory = Literal["A", "B", "C.1", "C.2", "C.3", "D"]
+"""EU direct-cost category: A personnel, B subcontracting, C.1 travel, C.2 equipment,
+C.3 other goods, works and services, D other. E (indirect) is computed."""
+
+
+class AcceleratorType(Strict):
+    """A kind of accelerator and what it is worth in H100 equivalents."""
+
+    id: Id
+    """Type id, referred to by phases and in-kind contributions."""
+    name: NonEmpty
+    """Product name."""
+    vendor: NonEmpty | None = None
+    """Manufacturer."""
+    h100_equivalence: Fig
+    """How many NVIDIA H100 one unit equals in AI compute."""
+    unit_price: Money
+    """Purchase price of one accelerator."""
+    power_kw: Fig
+    """IT power drawn by one accelerator with its share of server and network, in kW."""
+
+
+class Site(Strict):
+    """A data-centre site."""
+
+    id: Id
+    """Site id."""
+    name: NonEmpty
+    """Name or locality."""
+    region: NonEmpty
+    """Region or department."""
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """Country, ISO 3166-1 alpha-2."""
+    host: Id
+    """Partner id of the host (operator or owner)."""
+    max_power_mw: Fig
+    """Grid connection available at the site, in MW."""
+    description: Text | None = None
+    """What the site offers."""
+
+
+class PhaseAccelerators(Strict):
+    """Accelerators of one type installed during a phase."""
+
+    type: Id
+    """Accelerator type id."""
+    count: Units
+    """Units installed during the phase."""
+
+
+class Phase(Strict):
+    """A build-out phase: cumulative power once complete, accelerators added during it."""
+
+    id: Id
+    """Phase id."""
+    name: Text
+    """Phase name."""
+    start: dt.date
+    """Start of construction and procurement."""
+    end: dt.date
+    """Commissioning: the phase's capacity is in service from this date."""
+    power_mw: Fig
+    """Total IT power of the facility once the phase is complete (cumulative), MW."""
+    sites: tuple[Id, ...] = Field(min_length=1)
+    """Sites built or extended in this phase."""
+    accelerators: tuple[PhaseAccelerators, ...] = Field(min_length=1)
+    """Accelerators installed during this phase (added to earlier phases)."""
+
+    @model_validator(mode="after")
+    def _ordered_dates(self) -> Phase:
+        if self.end <= self.start:
+            raise ValueError(f"`end` ({self.end}) must come after `start` ({self.start})")
+        return self
+
+
+CapexCategory = Literal[
+    "accelerators", "servers_network", "storage", "datacentre_power", "cooling",
+    "site_works", "integration",
+]
+"""Capex categories, in the order tables show them."""
+
+OpexCategory = Literal[
+    "energy", "maintenance", "staff", "software_support", "insurance", "site_costs",
+]
+"""Opex categories, in the order tables show them."""
+
+
+class BudgetLine(Strict):
+    """Who carries a cost line in the EU budget view, and in which work package."""
+
+    eu_category: EuCategory
+    """EU cost category the line maps to."""
+    beneficiary: Id
+    """Partner id that incurs the cost."""
+    work_package: WorkItemId
+    """Work package the cost belongs to."""
+
+
+class CapexLine(BudgetLine):
+    """How one capex category is costed.
+
+    `per_accelerator` multiplies `rate` by the accelerators added in a phase
+    (`accelerators` uses each type's unit price instead); `per_mw` multiplies it by
+    the MW added; `per_site` by the sites first built in the phase;
+    `share_of_capex` takes `rate` as a share of the phase's other capex.
+    """
+
+    category: CapexCategory
+    """The capex category."""
+    basis: Literal["unit_price", "per_accelerator", "per_mw", "per_site", "share_of_capex"]
+    """What the rate multiplies."""
+    rate: Fig | None = None
+    """EUR per unit of the basis, or a share for `share_of_capex`; none for `unit_price`."""
+
+    @model_validator(mode="after")
+    def _rate_matches_basis(self) -> CapexLine:
+        if self.basis == "unit_price" and self.rate is not None:
+            raise ValueError("basis `unit_price` takes each accelerator type's price: remove `rate`")
+        if self.basis != "unit_price" and self.rate is None:
+            raise ValueError(f"basis `{self.basis}` needs a `rate`")
+        return self
+
+
+class OpexLine(BudgetLine):
+    """How one opex category is costed per year.
+
+    `energy` is IT power in service x PUE x utilisation x hours x energy price;
+    `share_of_capex` takes `rate` as a yearly share of the capex in service;
+    `per_mw_year` multiplies `rate` by the MW in service; `fixed_per_year` is `rate`
+    once the first phase is in service; `workplan_personnel` is the work plan's
+    person-months x monthly rates (staff FTE x cost).
+    """
+
+    category: OpexCategory
+    """The opex category."""
+    basis: Literal["energy", "share_of_capex", "per_mw_year", "fixed_per_year",
+                   "workplan_personnel"]
+    """What the rate multiplies."""
+    rate: Fig | None = None
+    """EUR or share per unit of the basis; none for `energy` and `workplan_personnel`."""
+
+    @model_validator(mode="after")
+    def _rate_matches_basis(self) -> OpexLine:
+        no_rate = {"energy", "workplan_personnel"}
+        if self.basis in no_rate and self.rate is not None:
+            raise ValueError(f"basis `{self.basis}` takes no `rate`")
+        if self.basis not in no_rate and self.rate is None:
+            raise ValueError(f"basis `{self.basis}` needs a `rate`")
+        return self
+
+
+class EnergyMix(Strict):
+    """Share of one primary source in the electricity supplied."""
+
+    source: Literal["nuclear", "hydro", "wind", "solar", "gas", "coal", "biomass", "other"]
+    """Primary energy source."""
+    share: Fraction
+    """Share of the supply."""
+
+
+class Energy(Strict):
+    """Energy assumptions of the cost model."""
+
+    pue: Fig
+    """Power usage effectiveness: facility power over IT power (1.0 is ideal)."""
+    utilisation: Fraction
+    """Average share of the IT power actually drawn over a year."""
+    price_eur_per_mwh: Money
+    """Electricity price, EUR per MWh."""
+    carbon_g_per_kwh: Fig
+    """Carbon intensity of the supply, g CO2e per kWh."""
+    water_l_per_kwh: Fig | None = None
+    """Water usage effectiveness, litres per kWh of IT energy."""
+    mix: tuple[EnergyMix, ...] = ()
+    """Electricity mix; shares should add up to 1."""
+
+
+class CostModel(Strict):
+    """The cost model, from `data/cost_model.yaml`."""
+
+    horizon_years: int = Field(ge=1, le=30)
+    """Years of operation costed, from the start of the first phase."""
+    ultimate_power_mw: Fig
+    """The long-term IT power target, beyond the costed phases."""
+    ultimate_target_year: int | None = Field(default=None, ge=2000, le=2100)
+    """Year the ultimate target should be reached."""
+    amortisation_years: int = Field(ge=1, le=30)
+    """Years over which capex is amortised in the cost per GPU-hour."""
+    accelerator_types: tuple[AcceleratorType, ...] = Field(min_length=1)
+    """Accelerator types in use."""
+    sites: tuple[Site, ...] = Field(min_length=1)
+    """Data-centre sites."""
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    """Build-out phases, in order."""
+    energy: Energy
+    """Energy assumptions."""
+    capex: tuple[CapexLine, ...] = Field(min_length=1)
+    """How each capex category is costed."""
+    opex: tuple[OpexLine, ...] = Field(min_length=1)
+    """How each opex category is costed."""
+    sensitivity_step: Share = 0.2
+    """Relative move of each driver in the sensitivity table (0.2 = +/-20 %)."""
+
+
+# ------------------------------------------------------------------------ financing
+
+
+class PublicContribution(Strict):
+    """A public financing source given as a share of the total cost."""
+
+    share: Fraction
+    """Share of the total cost this source is asked to carry."""
+    description: Text
+    """What the contribution is (procurement, grant, ...)."""
+
+
+class DebtFacility(Strict):
+    """A loan financing part of the cost."""
+
+    lender: NonEmpty
+    """Lender, such as the EIB."""
+    amount: Money
+    """Amount borrowed."""
+    description: Text
+    """Terms and status."""
+
+
+class Financing(Strict):
+    """The financing plan, from `data/financing.yaml`; partner pledges come from partners."""
+
+    eu: PublicContribution
+    """EU contribution (EuroHPC JU / InvestAI)."""
+    member_state: PublicContribution
+    """Host Member State's contribution."""
+    debt: tuple[DebtFacility, ...] = ()
+    """Debt facilities."""
+    tolerance_eur: float = Field(default=1.0, ge=0)
+    """Gap or surplus below which the plan counts as balanced."""
+
+
+# ------------------------------------------------------------------------ work plan
+
+
+class Task(Strict):
+    """A task of a work package."""
+
+    id: WorkItemId
+    """Task id, such as T1.1."""
+    title: Text
+    """Task title."""
+    start_month: Month
+    """First month."""
+    end_month: Month
+    """Last month."""
+    partners: tuple[Id, ...] = Field(min_length=1)
+    """Partners working on the task; the first leads it."""
+
+
+class Deliverable(Strict):
+    """A deliverable of a work package."""
+
+    id: WorkItemId
+    """Deliverable id, such as D1.1."""
+    title: Text
+    """Deliverable title."""
+    month: Month
+    """Due month."""
+    type: Literal["report", "demonstrator", "data", "software", "other"] = "report"
+    """EU deliverable type."""
+    dissemination: Literal["PU", "SEN"] = "PU"
+    """Public (PU) or sensitive (SEN)."""
+    lead: Id
+    """Partner responsible."""
+
+
+class Milestone(Strict):
+    """A milestone of a work package."""
+
+    id: WorkItemId
+    """Milestone id, such as MS1."""
+    title: Text
+    """What is reached."""
+    month: Month
+    """Month it is due."""
+    verification: Text
+    """How reviewers can verify it."""
+
+
+class WorkPackage(Strict):
+    """A work package with its effort per partner."""
+
+    id: WorkItemId
+    """Work-package id, such as WP1."""
+    title: Text
+    """Title."""
+    lead: Id
+    """Lead partner id."""
+    start_month: Month
+    """First month."""
+    end_month: Month
+    """Last month."""
+    objectives: Text
+    """Objectives."""
+    effort: dict[Id, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    """Person-months per partner id."""
+    tasks: tuple[Task, ...] = ()
+    """Tasks."""
+    deliverables: tuple[Deliverable, ...] = ()
+    """Deliverables."""
+    milestones: tuple[Milestone, ...] = ()
+    """Milestones."""
+
+    @model_validator(mode="after")
+    def _ordered_months(self) -> WorkPackage:
+        if self.end_month < self.start_month:
+            raise ValueError(
+                f"`end_month` ({self.end_month}) must not come before `start_month` "
+                f"({self.start_month})"
+            )
+        return self
+
+
+class Risk(Strict):
+    """An entry of the risk register."""
+
+    id: WorkItemId
+    """Risk id, such as R1."""
+    description: Text
+    """The risk."""
+    likelihood: Literal["low", "medium", "high"]
+    """How likely it is."""
+    impact: Literal["low", "medium", "high"]
+    """How much it would hurt."""
+    work_packages: tuple[WorkItemId, ...] = Field(min_length=1)
+    """Work packages it concerns."""
+    mitigation: Text
+    """What the consortium does about it."""
+
+
+class WorkPlan(Strict):
+    """The work plan, from `data/workplan.yaml`."""
+
+    person_month_rate: Money
+    """Default personnel cost of one person-month, EUR."""
+    partner_rates: dict[Id, Money] = {}
+    """Per-partner person-month costs overriding the default."""
+    work_packages: tuple[WorkPackage, ...] = Field(min_length=1)
+    """Work packages, in order."""
+    risks: tuple[Risk, ...] = ()
+    """Risk register."""
+
+
+# ------------------------------------------------------------------------- project
+
+
+class Project(Strict):
+    """Everything the input folder holds, validated: the input of the compute stage."""
+
+    consortium: Consortium
+    """From `data/consortium.yaml`."""
+    call: CallRules
+    """From `data/call.yaml`."""
+    cost_model: CostModel
+    """From `data/cost_model.yaml`."""
+    financing: Financing
+    """From `data/financing.yaml`."""
+    workplan: WorkPlan
+    """From `data/workplan.yaml`."""
+    sources: dict[Id, Source]
+    """From `data/sources.yaml`: cited sources by id."""
+    partners: tuple[Partner, ...]
+    """From `partners/*.yaml`, sorted by id."""
+
+    _documents: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def where(self, file: str, *path: str | int, key: bool = False) -> tuple[str, int, int]:
+        """`(file, line, col)` of the value at `path` in `file` (relative to the input).
+
+        Used by cross-file checks and the compute stage to point at the YAML that
+        caused a problem; a path missing from the file resolves to its parent.
+        """
+        document = self._documents.get(file)
+        if document is None:
+            return (file, 1, 1)
+        return (file, *document.locate(path, key=key))
+
+    def partner(self, partner_id: str) -> Partner:
+        """The partner with this id (KeyError when there is none)."""
+        for partner in self.partners:
+            if partner.id == partner_id:
+                return partner
+        raise KeyError(partner_id)
+
+
+DATA_FILES: dict[str, type[Strict]] = {
+    "consortium": Consortium,
+    "call": CallRules,
+    "cost_model": CostModel,
+    "financing": Financing,
+    "workplan": WorkPlan,
+}
+"""Each file of `data/` (without `.yaml`) and the model it holds; `sources` is apart."""
+
+
+class SourceRegistry(Strict):
+    """The file `data/sources.yaml`: cited sources by id."""
+
+    sources: dict[Id, Source]
+    """Sources by id; figures cite them with `source: <id>`."""
+
