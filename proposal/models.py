@@ -435,8 +435,8 @@ class ShareRule(Strict):
     """Short code, printed with a violation."""
     description: Text
     """What the rule says, as the call or press states it."""
-    sources: tuple[Literal["eu", "member_state", "partner_cash", "partner_equity",
-                           "partner_debt", "in_kind", "debt"], ...] = Field(min_length=1)
+    financing_sources: tuple[Literal["eu", "member_state", "partner_cash", "partner_equity",
+                                     "partner_debt", "in_kind", "debt"], ...] = Field(min_length=1)
     """Financing source kinds the rule adds up."""
     min_share: Share | None = None
     """Lowest allowed share of the total cost."""
@@ -621,7 +621,9 @@ class CapexLine(BudgetLine):
     @model_validator(mode="after")
     def _rate_matches_basis(self) -> CapexLine:
         if self.basis == "unit_price" and self.rate is not None:
-            raise ValueError("basis `unit_price` takes each accelerator type's price: remove `rate`")
+            raise ValueError(
+                "basis `unit_price` takes each accelerator type's price: remove `rate`"
+            )
         if self.basis != "unit_price" and self.rate is None:
             raise ValueError(f"basis `{self.basis}` needs a `rate`")
         return self
@@ -658,7 +660,7 @@ class OpexLine(BudgetLine):
 class EnergyMix(Strict):
     """Share of one primary source in the electricity supplied."""
 
-    source: Literal["nuclear", "hydro", "wind", "solar", "gas", "coal", "biomass", "other"]
+    technology: Literal["nuclear", "hydro", "wind", "solar", "gas", "coal", "biomass", "other"]
     """Primary energy source."""
     share: Fraction
     """Share of the supply."""

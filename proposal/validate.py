@@ -1,0 +1,695 @@
+"""Validate stage: loaded YAML to a `Project`, with every problem located at file:line:col.
+
+Each file is validated against its model first; pydantic's errors are mapped back
+to the YAML through the loader's location map and reworded to say what was
+expected. When every file is valid on its own, the cross-file rules in `CHECKS`
+run; each is a small function that returns the problems it finds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from babel import Locale
+from pydantic import BaseModel, ValidationError
+
+from .load import Document, RawProject
+from .models import (
+    DATA_FILES,
+    Amount,
+    InKindKind,
+    Partner,
+    Pledge,
+    Project,
+    Provenance,
+    SourceRegistry,
+    Text,
+)
+from .problems import InputError, Problem, errors
+
+# ------------------------------------------------------------------ entry point
+
+
+def validate_project(raw: RawProject) -> tuple[Project, list[Problem]]:
+    """Validate every file, then the cross-file rules; return the project and warnings.
+
+    Raises InputError carrying every error (and warning) found when any error is.
+    """
+    problems: list[Problem] = []
+    parts: dict[str, Any] = {}
+    for name, model in DATA_FILES.items():
+        parts[name] = _validate_document(model, raw.data[name], problems)
+    registry = _validate_document(SourceRegistry, raw.data["sources"], problems)
+    partners = []
+    for partner_id, document in raw.partners.items():
+        partner = _validate_partner(partner_id, document, raw.root, problems)
+        if partner is not None:
+            partners.append(partner)
+    if errors(problems):
+        raise InputError(problems)
+    project = Project(sources=registry.sources, partners=tuple(partners), **parts)
+    project._documents = {doc.file: doc for doc in raw.documents()}
+    for check in CHECKS:
+        problems.extend(check(project))
+    if errors(problems):
+        raise InputError(problems)
+    return project, sorted(problems)
+
+
+def count_figures(project: Project) -> int:
+    """How many figures (numbers with provenance) the project holds."""
+    return sum(1 for _, _, node in walk_project(project) if is_figure(node))
+
+
+def is_figure(node: Any) -> bool:
+    """True for a number that carries provenance: a figure, amount, count, share or pledge."""
+    return isinstance(node, Provenance) and (hasattr(node, "value") or isinstance(node, Pledge))
+
+
+# ----------------------------------------------------------------- file level
+
+
+def _validate_document(model: type[BaseModel], doc: Document, problems: list[Problem]) -> Any:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as error:
+        problems.extend(_locate_errors(error, doc, model))
+        return None
+
+
+PARTNER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _validate_partner(
+    partner_id: str, doc: Document, root: Path, problems: list[Problem]
+) -> Partner | None:
+    if not PARTNER_ID.fullmatch(partner_id) or len(partner_id) > 64:
+        problems.append(Problem(doc.file, 1, 1, "error", "partner-id",
+                                f"file name `{partner_id}.yaml` is not a valid partner id; "
+                                "expected lower-case letters, digits, '-' and '_' "
+                                "(the file stem is the partner id)"))
+        return None
+    if "id" in doc.data:
+        line, col = doc.locate(("id",), key=True)
+        problems.append(Problem(doc.file, line, col, "error", "partner-id",
+                                f"key `id` is not written in partner files; the id is the file "
+                                f"name (`{partner_id}`): remove this key"))
+        return None
+    logo_problems = _check_logo(doc, root)
+    problems.extend(logo_problems)
+    try:
+        partner = Partner.model_validate({**doc.data, "id": partner_id})
+    except ValidationError as error:
+        problems.extend(_locate_errors(error, doc, Partner))
+        return None
+    return None if logo_problems else partner
+
+
+LOGO_SUFFIXES = (".svg", ".png")
+
+
+def _check_logo(doc: Document, root: Path) -> list[Problem]:
+    """A logo is an SVG or PNG file inside the input folder."""
+    logo = doc.data.get("logo")
+    if not isinstance(logo, str) or not logo.strip():
+        return []
+    file, (line, col) = doc.file, doc.locate(("logo",))
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(file, line, col, "error", "logo", message)]
+
+    if Path(logo).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", logo) or "://" in logo:
+        return problem(f"logo `{logo}` is not a relative path; expected a path inside the "
+                       "input folder, such as `logos/name.svg`")
+    base = root.resolve()
+    target = (base / logo).resolve()
+    if not target.is_relative_to(base):
+        return problem(f"logo `{logo}` leaves the input folder; expected a path inside it, "
+                       "such as `logos/name.svg`")
+    if target.suffix.lower() not in LOGO_SUFFIXES:
+        return problem(f"logo `{logo}` is not an SVG or PNG file; expected a `.svg` or `.png` "
+                       "file")
+    if not target.is_file():
+        return problem(f"logo `{logo}` does not exist in the input folder")
+    return []
+
+
+# ----------------------------------------------------------- error rewording
+
+PATTERNS = {
+    r"^[0-9]{9}$": "exactly 9 digits, written as a quoted string such as '999999999'",
+    r"^[A-Z]{2}$": "a two-letter ISO 3166-1 country code such as FR",
+    r"^[A-Z]{3}$": "a three-letter ISO 4217 currency code such as EUR",
+    r"^[a-z0-9][a-z0-9_-]*$": "an id of lower-case letters, digits, '-' and '_'",
+    r"^[A-Za-z][A-Za-z0-9.-]*$": "an id such as WP1, T1.2, D1.1 or MS3",
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$": "an acronym of up to 20 letters, digits, '-' or '_'",
+    r"^[a-z0-9_-]+$": "a code of lower-case letters, digits, '-' and '_'",
+}
+
+
+def _locate_errors(
+    error: ValidationError, doc: Document, model: type[BaseModel]
+) -> list[Problem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        loc = tuple(part for part in detail["loc"] if isinstance(part, int | str))
+        loc = _data_path(doc.data, loc)
+        code, message, at_key, at_parent = _reword(detail, loc, model)
+        path = loc[:-1] if at_parent else loc
+        line, col = doc.locate(path, key=at_key)
+        problems.append(Problem(doc.file, line, col, "error", code, message))
+    return problems
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Keep the part of pydantic's `loc` that walks the data (drops union/validator tags)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and part.isidentifier():
+            path.append(part)  # a missing key: kept; its location falls back to the parent
+            break
+    return tuple(path)
+
+
+def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str, bool, bool]:
+    """(code, message, point at the key, point at the parent) for one pydantic error."""
+    kind = detail["type"]
+    name = loc[-1] if loc else ""
+    field = _dotted(loc)
+    shown = _show(detail.get("input"))
+    ctx = detail.get("ctx") or {}
+    owner = _owner_model(model, loc)
+    if owner is Text and name in ("en", "fr") and kind in ("missing", "string_too_short"):
+        language = {"en": "English", "fr": "French"}[name]
+        what = "missing" if kind == "missing" else "empty"
+        return ("missing-translation",
+                f"`{_dotted(loc[:-1])}` has {what} {language} text (`{name}`); every text "
+                "needs both `en` and `fr`", False, True)
+    if kind == "missing":
+        hint = _describe(owner, name)
+        return ("missing-key", f"missing key `{name}`{hint}", False, True)
+    if kind == "extra_forbidden":
+        allowed = sorted(owner.model_fields) if owner else []
+        if owner is Partner:
+            allowed.remove("id")
+        close = difflib.get_close_matches(str(name), allowed, n=1)
+        suggestion = f"; did you mean `{close[0]}`?" if close else ""
+        return ("unknown-key",
+                f"unknown key `{name}`; expected one of: {', '.join(allowed)}{suggestion}",
+                True, False)
+    if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
+        return ("negative",
+                f"`{field}` is {shown}; expected a number that is not negative", False, False)
+    if kind in ("literal_error", "enum"):
+        return ("invalid-value", f"`{field}` is {shown}; expected {ctx.get('expected')}",
+                False, False)
+    if kind == "string_pattern_mismatch":
+        expected = PATTERNS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
+        return ("invalid-value", f"`{field}` is {shown}; expected {expected}", False, False)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        expected = ("a mapping with `en` and `fr` texts" if owner is Text
+                    or _owner_model(model, (*loc, "en")) is Text else "a mapping of keys to values")
+        return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
+    if kind in ("tuple_type", "list_type"):
+        return ("wrong-type", f"`{field}` is {shown}; expected a list", False, False)
+    if kind == "string_too_short":
+        return ("empty", f"`{field}` is empty; expected text", False, False)
+    if kind == "too_long":
+        return ("too-many", f"`{field}` has {ctx.get('actual_length')} items; expected at most "
+                f"{ctx.get('max_length')}", False, False)
+    if kind == "too_short":
+        return ("too-few", f"`{field}` has {ctx.get('actual_length')} items; expected at least "
+                f"{ctx.get('min_length')}", False, False)
+    if kind == "value_error":
+        message = str(ctx.get("error", detail["msg"]))
+        return ("invalid-value", f"`{field}`: {message}" if field else message, False, False)
+    message = detail["msg"]
+    expected = message.removeprefix("Input should be ").removeprefix("input should be ")
+    if expected != message:
+        return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
+    return ("invalid-value", f"`{field}` is {shown}: {message[0].lower()}{message[1:]}",
+            False, False)
+
+
+def _dotted(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(owner: type[BaseModel] | None, name: Any) -> str:
+    if owner is None or name not in owner.model_fields:
+        return ""
+    description = owner.model_fields[name].description
+    return f"; expected: {description.rstrip('.')}" if description else ""
+
+
+def _owner_model(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that owns the last element of `loc`."""
+    current: Any = model
+    for part in loc[:-1]:
+        current = _step(current, part)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(part)
+        return _unwrap(field.annotation) if field else None
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin in (tuple, list) and args:
+        return _unwrap(args[0])
+    if origin is dict and len(args) == 2:
+        return _unwrap(args[1])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            options = [a for a in get_args(annotation) if a is not NoneType]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+# ------------------------------------------------------------------ walking
+
+DATA_FILE_OF = {name: f"data/{name}.yaml" for name in DATA_FILES}
+
+
+def walk_project(project: Project) -> Iterator[tuple[str, tuple, Any]]:
+    """Every model, list item and value of the project as (file, path in file, node)."""
+    for name in DATA_FILES:
+        yield from _walk(getattr(project, name), DATA_FILE_OF[name], ())
+    for source_id, source in project.sources.items():
+        yield from _walk(source, "data/sources.yaml", ("sources", source_id))
+    for partner in project.partners:
+        yield from _walk(partner, partner_file(partner.id), ())
+
+
+def partner_file(partner_id: str) -> str:
+    """The file, relative to the input folder, that holds a partner."""
+    return f"partners/{partner_id}.yaml"
+
+
+def _walk(node: Any, file: str, path: tuple) -> Iterator[tuple[str, tuple, Any]]:
+    yield file, path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk(getattr(node, name), file, (*path, name))
+    elif isinstance(node, tuple | list):
+        for index, item in enumerate(node):
+            yield from _walk(item, file, (*path, index))
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _walk(item, file, (*path, key))
+
+
+def _problem(project: Project, file: str, path: tuple, code: str, message: str,
+             severity: str = "error", key: bool = False) -> Problem:
+    file, line, col = project.where(file, *path, key=key)
+    return Problem(file, line, col, severity, code, message)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- cross-file rules
+
+
+def check_unique_partner_names(project: Project) -> list[Problem]:
+    """No two partners share a legal name (ignoring case) or a PIC."""
+    problems = []
+    for field, label, code in (("legal_name", "legal name", "duplicate-legal-name"),
+                               ("pic", "PIC", "duplicate-pic")):
+        first: dict[str, str] = {}
+        for partner in project.partners:
+            value = getattr(partner, field)
+            if value is None:
+                continue
+            key = value.casefold()
+            if key in first:
+                problems.append(_problem(
+                    project, partner_file(partner.id), (field,), code,
+                    f"{label} `{value}` is already used by partner `{first[key]}`; each partner "
+                    f"needs its own {label}"))
+            else:
+                first[key] = partner.id
+    return problems
+
+
+def check_unique_ids(project: Project) -> list[Problem]:
+    """Ids of phases, sites, types, work packages, tasks, deliverables, milestones, risks,
+    criteria and share rules are unique within their kind."""
+    groups: dict[str, list[tuple[str, tuple, str]]] = {}
+
+    def add(kind: str, file: str, path: tuple, item_id: str) -> None:
+        groups.setdefault(kind, []).append((file, path, item_id))
+
+    cost = DATA_FILE_OF["cost_model"]
+    for kind, items in (("phase", project.cost_model.phases), ("site", project.cost_model.sites),
+                        ("accelerator type", project.cost_model.accelerator_types)):
+        attr = {"phase": "phases", "site": "sites"}.get(kind, "accelerator_types")
+        for i, item in enumerate(items):
+            add(kind, cost, (attr, i, "id"), item.id)
+    work = DATA_FILE_OF["workplan"]
+    for w, wp in enumerate(project.workplan.work_packages):
+        add("work package", work, ("work_packages", w, "id"), wp.id)
+        for attr, kind in (("tasks", "task"), ("deliverables", "deliverable"),
+                           ("milestones", "milestone")):
+            for i, item in enumerate(getattr(wp, attr)):
+                add(kind, work, ("work_packages", w, attr, i, "id"), item.id)
+    for i, risk in enumerate(project.workplan.risks):
+        add("risk", work, ("risks", i, "id"), risk.id)
+    call = DATA_FILE_OF["call"]
+    for i, criterion in enumerate(project.call.criteria):
+        add("criterion", call, ("criteria", i, "id"), criterion.id)
+    for i, rule in enumerate(project.call.share_rules):
+        add("share rule", call, ("share_rules", i, "id"), rule.id)
+    problems = []
+    for kind, entries in groups.items():
+        seen: set[str] = set()
+        for file, path, item_id in entries:
+            if item_id in seen:
+                problems.append(_problem(project, file, path, "duplicate-id",
+                                         f"{kind} id `{item_id}` is used twice; ids must be "
+                                         "unique"))
+            seen.add(item_id)
+    return problems
+
+
+def check_partner_references(project: Project) -> list[Problem]:
+    """Every partner reference (coordinator, leads, effort, tasks, hosts, budget lines,
+    rates) names an existing partner."""
+    known = {p.id for p in project.partners}
+    refs: list[tuple[str, tuple, str, bool]] = [
+        (DATA_FILE_OF["consortium"], ("coordinator",), project.consortium.coordinator, False)
+    ]
+    cost, work = DATA_FILE_OF["cost_model"], DATA_FILE_OF["workplan"]
+    for i, site in enumerate(project.cost_model.sites):
+        refs.append((cost, ("sites", i, "host"), site.host, False))
+    for attr in ("capex", "opex"):
+        for i, line in enumerate(getattr(project.cost_model, attr)):
+            refs.append((cost, (attr, i, "beneficiary"), line.beneficiary, False))
+    for partner_id in project.workplan.partner_rates:
+        refs.append((work, ("partner_rates", partner_id), partner_id, True))
+    for w, wp in enumerate(project.workplan.work_packages):
+        base = ("work_packages", w)
+        refs.append((work, (*base, "lead"), wp.lead, False))
+        refs.extend((work, (*base, "effort", pid), pid, True) for pid in wp.effort)
+        for t, task in enumerate(wp.tasks):
+            refs.extend((work, (*base, "tasks", t, "partners", i), pid, False)
+                        for i, pid in enumerate(task.partners))
+        for d, deliverable in enumerate(wp.deliverables):
+            refs.append((work, (*base, "deliverables", d, "lead"), deliverable.lead, False))
+    return [
+        _problem(project, file, path, "unknown-partner",
+                 f"`{ref}` is not a partner; expected one of the files in `partners/`"
+                 f"{_did_you_mean(ref, known)}", key=key)
+        for file, path, ref, key in refs if ref not in known
+    ]
+
+
+def _did_you_mean(value: str, options: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(options), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def check_cost_model_references(project: Project) -> list[Problem]:
+    """Phases, in-kind contributions and budget lines name existing sites, accelerator
+    types and work packages."""
+    cost = DATA_FILE_OF["cost_model"]
+    sites = {s.id for s in project.cost_model.sites}
+    types = {t.id for t in project.cost_model.accelerator_types}
+    packages = {wp.id for wp in project.workplan.work_packages}
+    refs: list[tuple[str, tuple, str, set[str], str]] = []
+    for p, phase in enumerate(project.cost_model.phases):
+        refs.extend((cost, ("phases", p, "sites", i), s, sites, "site")
+                    for i, s in enumerate(phase.sites))
+        refs.extend((cost, ("phases", p, "accelerators", i, "type"), a.type, types,
+                     "accelerator type") for i, a in enumerate(phase.accelerators))
+    for attr in ("capex", "opex"):
+        for i, line in enumerate(getattr(project.cost_model, attr)):
+            refs.append((cost, (attr, i, "work_package"), line.work_package, packages,
+                         "work package"))
+    for partner in project.partners:
+        for i, item in enumerate(partner.contributions.in_kind):
+            path = ("contributions", "in_kind", i)
+            if item.site is not None:
+                refs.append((partner_file(partner.id), (*path, "site"), item.site, sites, "site"))
+            if item.accelerator_type is not None:
+                refs.append((partner_file(partner.id), (*path, "accelerator_type"),
+                             item.accelerator_type, types, "accelerator type"))
+    for r, risk in enumerate(project.workplan.risks):
+        refs.extend((DATA_FILE_OF["workplan"], ("risks", r, "work_packages", i), wp, packages,
+                     "work package") for i, wp in enumerate(risk.work_packages))
+    return [
+        _problem(project, file, path, f"unknown-{kind.replace(' ', '-')}",
+                 f"`{ref}` is not a known {kind}; expected one of: {', '.join(sorted(known))}")
+        for file, path, ref, known, kind in refs if ref not in known
+    ]
+
+
+def check_source_references(project: Project) -> list[Problem]:
+    """Every `source` a figure cites and every id in a `sources` list is in
+    `data/sources.yaml`."""
+    known = set(project.sources)
+    problems = []
+    for file, path, node in walk_project(project):
+        cited: list[tuple[tuple, str]] = []
+        if isinstance(node, BaseModel) and getattr(node, "source", None) is not None \
+                and isinstance(node.source, str):
+            cited.append(((*path, "source"), node.source))
+        if isinstance(node, BaseModel) and isinstance(getattr(node, "sources", None), tuple):
+            cited.extend(((*path, "sources", i), s) for i, s in enumerate(node.sources))
+        problems.extend(
+            _problem(project, file, where, "unknown-source",
+                     f"source `{ref}` is not in `data/sources.yaml`; expected one of: "
+                     f"{', '.join(sorted(known))}")
+            for where, ref in cited if ref not in known
+        )
+    return problems
+
+
+def check_provenance(project: Project) -> list[Problem]:
+    """Warn about figures that neither cite a source nor say they are an assumption."""
+    return [
+        _problem(project, file, path, "provenance",
+                 f"figure `{_dotted(path)}` has neither `source` nor `assumption: true`; cite a "
+                 "source from `data/sources.yaml` or flag it as an assumption",
+                 severity="warning")
+        for file, path, node in walk_project(project)
+        if is_figure(node) and not node.documented
+    ]
+
+
+def check_currency(project: Project) -> list[Problem]:
+    """Pledges and every amount of the financing plan are in the call's currency."""
+    wanted = project.call.currency
+    return [
+        _problem(project, file, (*path, "currency"), "currency",
+                 f"amount in {node.currency}; the financing plan is in {wanted}: convert it "
+                 f"and write `currency: {wanted}`")
+        for file, path, node in walk_project(project)
+        if isinstance(node, Amount | Pledge) and node.currency != wanted
+    ]
+
+
+def check_phases(project: Project) -> list[Problem]:
+    """Phases are in order, inside the call's window, and power never decreases."""
+    cost, call = DATA_FILE_OF["cost_model"], project.call
+    problems = []
+    previous = None
+    for i, phase in enumerate(project.cost_model.phases):
+        if phase.start < call.opens:
+            problems.append(_problem(project, cost, ("phases", i, "start"), "phase-window",
+                                     f"phase `{phase.id}` starts on {phase.start}, before the "
+                                     f"call's window opens ({call.opens})"))
+        if phase.end > call.closes:
+            problems.append(_problem(project, cost, ("phases", i, "end"), "phase-window",
+                                     f"phase `{phase.id}` ends on {phase.end}, after the call's "
+                                     f"window closes ({call.closes})"))
+        if previous is not None:
+            if phase.start < previous.start or phase.end < previous.end:
+                problems.append(_problem(project, cost, ("phases", i, "start"), "phase-order",
+                                         f"phase `{phase.id}` is listed after `{previous.id}` "
+                                         "but starts or ends earlier; list phases in order"))
+            if phase.power_mw.value < previous.power_mw.value:
+                problems.append(_problem(
+                    project, cost, ("phases", i, "power_mw"), "power-decreasing",
+                    f"phase `{phase.id}` has {phase.power_mw.value:g} MW, less than "
+                    f"`{previous.id}` ({previous.power_mw.value:g} MW); `power_mw` is the "
+                    "cumulative power and cannot decrease"))
+        previous = phase
+    last = project.cost_model.phases[-1]
+    if project.cost_model.ultimate_power_mw.value < last.power_mw.value:
+        problems.append(_problem(project, cost, ("ultimate_power_mw",), "power-decreasing",
+                                 f"ultimate power {project.cost_model.ultimate_power_mw.value:g} MW"
+                                 f" is below the last phase's {last.power_mw.value:g} MW"))
+    return problems
+
+
+def check_work_plan_months(project: Project) -> list[Problem]:
+    """Work packages end within the project's duration; tasks, deliverables and
+    milestones fall inside their work package's months."""
+    work, duration = DATA_FILE_OF["workplan"], project.consortium.duration_months
+    problems = []
+    for w, wp in enumerate(project.workplan.work_packages):
+        if wp.end_month > duration:
+            problems.append(_problem(project, work, ("work_packages", w, "end_month"),
+                                     "month-range", f"{wp.id} ends in month {wp.end_month}, after "
+                                     f"the project's {duration} months"))
+        span = f"{wp.id}'s months ({wp.start_month}-{wp.end_month})"
+        for t, task in enumerate(wp.tasks):
+            for attr in ("start_month", "end_month"):
+                month = getattr(task, attr)
+                if not wp.start_month <= month <= wp.end_month:
+                    problems.append(_problem(
+                        project, work, ("work_packages", w, "tasks", t, attr), "month-range",
+                        f"task {task.id} {attr.split('_')[0]}s in month {month}, outside {span}"))
+            if task.end_month < task.start_month:
+                problems.append(_problem(project, work, ("work_packages", w, "tasks", t),
+                                         "month-range", f"task {task.id} ends before it starts"))
+        for attr, label in (("deliverables", "deliverable"), ("milestones", "milestone")):
+            for i, item in enumerate(getattr(wp, attr)):
+                if not wp.start_month <= item.month <= wp.end_month:
+                    problems.append(_problem(
+                        project, work, ("work_packages", w, attr, i, "month"), "month-range",
+                        f"{label} {item.id} is due in month {item.month}, outside {span}"))
+    return problems
+
+
+def check_budget_lines(project: Project) -> list[Problem]:
+    """Each capex and opex category is costed by exactly one line."""
+    cost = DATA_FILE_OF["cost_model"]
+    problems = []
+    for attr in ("capex", "opex"):
+        seen: set[str] = set()
+        for i, line in enumerate(getattr(project.cost_model, attr)):
+            if line.category in seen:
+                problems.append(_problem(project, cost, (attr, i, "category"), "duplicate-category",
+                                         f"{attr} category `{line.category}` is costed twice; "
+                                         "keep one line per category"))
+            seen.add(line.category)
+    return problems
+
+
+def check_in_kind(project: Project) -> list[Problem]:
+    """In-kind contributions that count in the financing plan carry a valuation, and
+    accelerators name their type."""
+    problems = []
+    for partner in project.partners:
+        for i, item in enumerate(partner.contributions.in_kind):
+            path = ("contributions", "in_kind", i)
+            if item.counts_in_financing and item.valuation is None:
+                problems.append(_problem(
+                    project, partner_file(partner.id), path, "in-kind-valuation",
+                    "in-kind contribution counts in the financing plan but has no `valuation`; "
+                    "add a valuation in EUR or set `counts_in_financing: false`"))
+            if item.kind == InKindKind.accelerators and item.accelerator_type is None:
+                problems.append(_problem(
+                    project, partner_file(partner.id), path, "in-kind-type",
+                    "accelerators contributed in kind need an `accelerator_type`"))
+    return problems
+
+
+def check_consortium_rules(project: Project) -> list[Problem]:
+    """The consortium agreement lasts as long as the call requires; title and abstract
+    fit the call's length limits; countries are real ISO codes."""
+    file = DATA_FILE_OF["consortium"]
+    rules, texts = project.call, project.consortium.texts
+    problems = []
+    years = project.consortium.agreement_years
+    if years < rules.min_agreement_years:
+        problems.append(_problem(project, file, ("agreement_years",), "agreement-years",
+                                 f"the consortium agreement lasts {years} years; the call "
+                                 f"requires at least {rules.min_agreement_years}"))
+    for attr, limit in (("title", rules.format.title_max_chars),
+                        ("abstract", rules.format.abstract_max_chars)):
+        for lang in ("en", "fr"):
+            length = len(getattr(texts, attr)[lang])
+            if length > limit:
+                problems.append(_problem(project, file, ("texts", attr, lang), "text-length",
+                                         f"the {lang} {attr} has {length} characters; the call "
+                                         f"allows at most {limit}"))
+    territories = Locale("en").territories
+    countries = [(file, ("member_state",), project.consortium.member_state)]
+    countries += [(partner_file(p.id), ("country",), p.country) for p in project.partners]
+    countries += [(DATA_FILE_OF["cost_model"], ("sites", i, "country"), s.country)
+                  for i, s in enumerate(project.cost_model.sites)]
+    problems.extend(
+        _problem(project, f, path, "country", f"`{code}` is not an ISO 3166-1 country code")
+        for f, path, code in countries if code not in territories or code.isdigit()
+    )
+    return problems
+
+
+def check_call_sections(project: Project) -> list[Problem]:
+    """Every criterion is answered in sections the call's rules list."""
+    sections = set(project.call.required_sections)
+    return [
+        _problem(project, DATA_FILE_OF["call"], ("criteria", c, "answered_in", i),
+                 "unknown-section", f"section `{key}` is not in `required_sections`; expected "
+                 f"one of: {', '.join(sorted(sections))}")
+        for c, criterion in enumerate(project.call.criteria)
+        for i, key in enumerate(criterion.answered_in) if key not in sections
+    ]
+
+
+def check_energy_mix(project: Project) -> list[Problem]:
+    """The shares of the electricity mix add up to 100 %."""
+    mix = project.cost_model.energy.mix
+    total = sum(item.share.value for item in mix)
+    if not mix or abs(total - 1) < 1e-6:
+        return []
+    return [_problem(project, DATA_FILE_OF["cost_model"], ("energy", "mix"), "energy-mix",
+                     f"the energy mix adds up to {total:.1%}; expected 100%")]
+
+
+CHECKS: list[Callable[[Project], list[Problem]]] = [
+    check_unique_partner_names,
+    check_unique_ids,
+    check_partner_references,
+    check_cost_model_references,
+    check_source_references,
+    check_provenance,
+    check_currency,
+    check_phases,
+    check_work_plan_months,
+    check_budget_lines,
+    check_in_kind,
+    check_consortium_rules,
+    check_call_sections,
+    check_energy_mix,
+]
+"""The cross-file rules, run in this order once every file is valid on its own."""
