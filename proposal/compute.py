@@ -8,21 +8,51 @@ Conventions shared by every table:
 - amounts are floats in EUR, powers in MW, energy in GWh, emissions in tonnes CO2e;
 - a table that can be summed ends with a row labelled `"total"` (column sums) and,
   when its columns are categories, a column `total` (row sums);
+- a missing text (a source without a partner, an in-kind item without a site) is
+  NaN or None: test it with `pd.isna`;
 - category columns come in the models' order (`CapexCategory`, `OpexCategory`, EU
   categories A, B, C.1, C.2, C.3, D, then E); a category nobody uses is still a
   column (of zeros), so every edition shows the same grid;
 - a year is a calendar year; a project month counts from 1 = the month of
   `consortium.start_date`.
+
+How time is counted:
+- the costed years are `horizon_years` calendar years from the year the first
+  phase starts;
+- a phase's increment (MW, accelerators, capex) is in service from its `end` date
+  on, for the share of each year's days from that date (a phase ending on 1 July
+  2027 counts 184/365 of 2027); a year counts 8760 operating hours whatever its days;
+- for the cash view (`cost_by_year`) a phase's capex is spread evenly over the days
+  from its `start` to its `end`;
+- a work package's effort is spread evenly over its months.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import get_args
 
 import pandas as pd
 
-from .models import Project
+from .models import IN_KIND_UNITS, CapexCategory, EuCategory, OpexCategory, Project
 from .problems import Problem
+
+HOURS_PER_YEAR = 8760
+"""Operating hours counted in a year of service (leap days add none)."""
+
+CAPEX_CATEGORIES: tuple[str, ...] = get_args(CapexCategory)
+OPEX_CATEGORIES: tuple[str, ...] = get_args(OpexCategory)
+EU_DIRECT: tuple[str, ...] = get_args(EuCategory)
+EU_INDIRECT = "E"
+TOTAL = "total"
+"""Label of the total row and column of every summable table."""
+
+COST_MODEL = "data/cost_model.yaml"
+CALL = "data/call.yaml"
+FINANCING = "data/financing.yaml"
+WORKPLAN = "data/workplan.yaml"
 
 
 @dataclass(frozen=True)
@@ -67,13 +97,16 @@ class Figures:
     steady_state_cost_per_year_eur: float
     """Yearly cost at steady state: capex / `amortisation_years` + opex of `last_year`."""
     gpu_hours_per_year: float
-    """Delivered accelerator-hours in `last_year`: accelerators in service x 8760 x utilisation."""
+    """Delivered accelerator-hours in `last_year`: accelerators in service x 8760 x
+    utilisation."""
     h100_hours_per_year: float
     """Delivered H100-equivalent hours in `last_year`, counted as `gpu_hours_per_year`."""
     cost_per_gpu_hour_eur: float
-    """`steady_state_cost_per_year_eur` / `gpu_hours_per_year` (NaN when no hours)."""
+    """Cost of one delivered accelerator-hour at steady state:
+    `steady_state_cost_per_year_eur` / `gpu_hours_per_year` (NaN when no hours)."""
     cost_per_h100_hour_eur: float
-    """`steady_state_cost_per_year_eur` / `h100_hours_per_year` (NaN when no hours)."""
+    """Cost of one delivered H100-equivalent hour at steady state:
+    `steady_state_cost_per_year_eur` / `h100_hours_per_year` (NaN when no hours)."""
     energy_gwh_per_year: float
     """Facility energy drawn in `last_year`, GWh (IT energy x PUE)."""
     emissions_t_per_year: float
@@ -95,8 +128,9 @@ class Figures:
     `start`, `end` (dates); `power_mw` (cumulative IT power), `power_added_mw`;
     `facility_power_mw` (cumulative, x PUE); `accelerators` (cumulative units),
     `accelerators_added`; `h100_equivalents` (cumulative), `h100_equivalents_added`;
-    `accelerator_power_mw` (cumulative draw of the units at full load);
-    `sites_added` (sites first built in the phase); `capex_eur` (capex of the phase).
+    `accelerator_power_mw` (cumulative draw of the units at full load),
+    `accelerator_power_added_mw`; `sites_added` (sites first built in the phase);
+    `capex_eur` (capex of the phase), `capex_cumulative_eur`.
     No total row (cumulative columns do not add up)."""
     phase_accelerators: pd.DataFrame
     """One row per phase and accelerator type, columns `phase`, `type`, `count`
@@ -106,9 +140,10 @@ class Figures:
     """One row per costed year, index `year` (int); columns: year-end installed values
     `power_mw`, `facility_power_mw`, `accelerators`, `h100_equivalents`; year averages
     in service (pro rata of the days each increment is in service) `power_in_service_mw`,
-    `accelerators_in_service`, `h100_in_service`; `gpu_hours`, `h100_hours` (delivered:
-    in service x 8760 x utilisation); `it_energy_gwh`, `energy_gwh` (facility),
-    `emissions_t`. No total row."""
+    `accelerators_in_service`, `h100_in_service`, `capex_in_service_eur`,
+    `first_phase_in_service` (share of the year the first phase is in service);
+    `gpu_hours`, `h100_hours` (delivered: in service x 8760 x utilisation);
+    `it_energy_gwh`, `energy_gwh` (facility), `emissions_t`. No total row."""
 
     # --------------------------------------------------------------------- costs
     capex: pd.DataFrame
@@ -118,28 +153,32 @@ class Figures:
     """Opex, index `year` (ints, then `"total"`), one column per opex category, then
     `total`."""
     cost_by_year: pd.DataFrame
-    """Index `year` (ints, then `"total"`); columns `capex` (capex of the phases whose
-    `start` falls in the year, for the cash view), `opex`, `total`, `cumulative`
-    (running total; on the total row, the total)."""
+    """Cash view, index `year` (ints, then `"total"`; years past the horizon appear
+    when a phase is still being built then); columns `capex` (each phase's capex spread
+    over the days from its start to its end), `opex`, `total`, `cumulative` (running
+    total; on the total row, the total)."""
     cost_lines: pd.DataFrame
     """Every costed line as the budget carries it, the base of the EU view: columns
     `kind` ("capex" or "opex"), `line` (index in `cost_model.capex`/`opex`),
-    `category`, `eu_category`, `beneficiary`, `work_package`, `amount_eur`; the staff
-    line (`workplan_personnel`) comes as one row per partner and work package."""
+    `category`, `basis`, `eu_category`, `beneficiary`, `work_package`, `amount_eur`;
+    the staff line (`workplan_personnel`) comes as one row per partner and work
+    package that has effort in the costed years (its own beneficiary and work package
+    are not used)."""
 
     # ----------------------------------------------------------------- financing
     financing: pd.DataFrame
     """Financing sources, index `source` (`eu`, `member_state`, `<partner>:cash`,
-    `<partner>:equity`, `<partner>:debt`, `<partner>:in_kind`, `debt:<n>`, then
-    `"total"`); columns `kind` (a `ShareRule.sources` kind, "total" on the total row),
-    `partner` (id or None), `lender` (for debt facilities, else None), `amount_eur`,
-    `share` (of the total cost). Sources of zero are left out."""
+    `<partner>:equity`, `<partner>:debt`, `<partner>:in_kind`, `debt:<n>` counted
+    from 1, then `"total"`); columns `kind` (a `ShareRule.financing_sources` kind, "total" on the
+    total row), `partner` (id or None), `lender` (for debt facilities, else None),
+    `amount_eur`, `share` (of the total cost). Partner sources of zero are left out;
+    `eu` and `member_state` are always there."""
     pledges: pd.DataFrame
-    """Per partner, index `partner` (ids in the project's order, then `"total"`);
-    columns `cash`, `equity`, `debt` (pledged), `in_kind` (valued contributions that
+    """Per partner, index `partner` (every partner in the project's order, then
+    `"total"`); columns `short_name`, `name` (legal name), `status` (None on the total
+    row), `cash`, `equity`, `debt` (pledged), `in_kind` (valued contributions that
     count in the financing), `in_kind_not_counted` (valued but listed only), `total`
-    (cash + equity + debt + in_kind), `share` (of the total cost). Every partner
-    has a row, zero when it pledges nothing."""
+    (cash + equity + debt + in_kind), `share` (of the total cost)."""
     in_kind: pd.DataFrame
     """Every in-kind contribution, columns `partner`, `kind`, `quantity`, `unit`,
     `accelerator_type`, `site`, `valuation_eur` (NaN when not valued),
@@ -151,15 +190,16 @@ class Figures:
 
     # ----------------------------------------------------------------- work plan
     work_packages: pd.DataFrame
-    """One row per work package, index `work_package`; columns `lead`, `start_month`,
-    `end_month`, `start_date`, `end_date` (first and last day of those months),
-    `months`, `person_months`, `personnel_cost_eur`, `share_of_effort`."""
+    """One row per work package, index `work_package`, in work-plan order; columns
+    `lead`, `start_month`, `end_month`, `start_date`, `end_date` (first day of the first
+    month, last day of the last), `months`, `person_months`, `personnel_cost_eur`,
+    `share_of_effort`. No total row: the totals are in `effort` and `personnel_cost`."""
     tasks: pd.DataFrame
     """Every task, columns `task`, `work_package`, `lead`, `start_month`, `end_month`,
     `start_date`, `end_date`, `months`; in work-plan order."""
     effort: pd.DataFrame
-    """Person-months, index `partner` (ids in the project's order, then `"total"`),
-    one column per work package, then `total`."""
+    """Person-months, index `partner` (partners with effort, in the project's order,
+    then `"total"`), one column per work package, then `total`."""
     personnel_cost: pd.DataFrame
     """Personnel cost (person-months x the partner's monthly rate), same shape as
     `effort`."""
@@ -178,20 +218,24 @@ class Figures:
 
     # --------------------------------------------------------------- sensitivity
     sensitivity: pd.DataFrame
-    """Total cost and financing gap when one driver moves; one row per driver and
-    direction, base row first; columns `driver` ("base", "accelerator_price",
-    "energy_price", "pue", "utilisation"), `change` (-step, 0, +step), `factor`
-    (multiplier actually applied; utilisation is capped at 1), `total_cost_eur`,
-    `total_cost_delta_eur`, `total_cost_delta_share`, `financing_gap_eur`,
-    `financing_gap_delta_eur`, `cost_per_gpu_hour_eur`."""
+    """Total cost and financing gap when one driver moves; base row first, then one
+    row per driver and direction (-step, +step); columns `driver` ("base",
+    "accelerator_price", "energy_price", "pue", "utilisation"), `change` (the nominal
+    move: -step, 0, +step), `factor` (multiplier actually applied: PUE is kept at 1 or
+    more and utilisation at 1 or less), `total_cost_eur`, `total_cost_delta_eur`,
+    `total_cost_delta_share`, `financing_gap_eur`, `financing_gap_delta_eur`,
+    `cost_per_gpu_hour_eur`."""
 
     # ------------------------------------------------------------ EU budget view
     eu_budget_by_partner: pd.DataFrame
-    """EU budget per beneficiary, index `partner` (ids, then `"total"`); columns
-    A, B, C.1, C.2, C.3, D (direct), `direct`, E (indirect at the call's flat rate on
-    the direct costs outside `call.indirect_excludes`), `total`."""
+    """EU budget per beneficiary, index `partner` (beneficiaries in the project's
+    order, then `"total"`); columns A, B, C.1, C.2, C.3, D (direct), `direct`, E
+    (indirect at the call's flat rate on the direct costs outside
+    `call.indirect_excludes`), `total`. `direct` on the total row equals the total
+    cost."""
     eu_budget_by_work_package: pd.DataFrame
-    """The same per work package, index `work_package` (ids, then `"total"`)."""
+    """The same per work package, index `work_package` (work-plan order, then
+    `"total"`)."""
 
     # ------------------------------------------------------------------ problems
     problems: list[Problem]
@@ -199,6 +243,851 @@ class Figures:
     does not add up (warnings). The pipeline stops on errors like on validation's."""
 
 
+# ======================================================================= entry point
+
+
 def compute_figures(project: Project) -> Figures:
     """Compute every figure and table of the proposal from a validated project."""
-    raise NotImplementedError("compute stage in progress (issue #3)")
+    costs = compute_costs(project)
+    funding = compute_financing(project, costs.total_cost_eur)
+    rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur)
+    plan = compute_work_plan(project)
+    eu_by_partner, eu_by_wp = compute_eu_budget(project, costs.cost_lines)
+    cm, energy = project.cost_model, project.cost_model.energy
+    last_phase = costs.phases.iloc[-1]
+    steady = costs.capacity_by_year.loc[costs.last_year]
+    problems = [
+        *rule_problems,
+        *check_accelerator_power(project, costs.phases),
+        *check_site_power(project, costs.phases),
+        *check_phases_in_horizon(project, costs),
+        *check_effort_in_horizon(project, costs),
+        *check_financing_balance(project, funding),
+    ]
+    return Figures(
+        acronym=project.consortium.acronym,
+        currency=project.call.currency,
+        horizon_years=cm.horizon_years,
+        first_year=costs.first_year,
+        last_year=costs.last_year,
+        capex_eur=costs.capex_eur,
+        opex_eur=costs.opex_eur,
+        total_cost_eur=costs.total_cost_eur,
+        power_mw=float(last_phase["power_mw"]),
+        facility_power_mw=float(last_phase["facility_power_mw"]),
+        ultimate_power_mw=cm.ultimate_power_mw.value,
+        ultimate_target_year=cm.ultimate_target_year,
+        accelerators=int(last_phase["accelerators"]),
+        h100_equivalents=float(last_phase["h100_equivalents"]),
+        accelerator_power_mw=float(last_phase["accelerator_power_mw"]),
+        pue=energy.pue.value,
+        utilisation=energy.utilisation.value,
+        steady_state_cost_per_year_eur=costs.steady_state_cost_per_year_eur,
+        gpu_hours_per_year=float(steady["gpu_hours"]),
+        h100_hours_per_year=float(steady["h100_hours"]),
+        cost_per_gpu_hour_eur=costs.cost_per_gpu_hour_eur,
+        cost_per_h100_hour_eur=_ratio(costs.steady_state_cost_per_year_eur,
+                                      float(steady["h100_hours"])),
+        energy_gwh_per_year=float(steady["energy_gwh"]),
+        emissions_t_per_year=float(steady["emissions_t"]),
+        financing_total_eur=funding.total_eur,
+        financing_gap_eur=funding.gap_eur,
+        financing_balanced=funding.balanced,
+        person_months_total=float(plan.effort.loc[TOTAL, TOTAL]),
+        personnel_cost_eur=float(plan.personnel_cost.loc[TOTAL, TOTAL]),
+        phases=costs.phases,
+        phase_accelerators=costs.phase_accelerators,
+        capacity_by_year=costs.capacity_by_year,
+        capex=costs.capex,
+        opex=costs.opex,
+        cost_by_year=costs.cost_by_year,
+        cost_lines=costs.cost_lines,
+        financing=funding.sources,
+        pledges=funding.pledges,
+        in_kind=funding.in_kind,
+        share_rules=rules,
+        work_packages=plan.work_packages,
+        tasks=plan.tasks,
+        effort=plan.effort,
+        personnel_cost=plan.personnel_cost,
+        effort_by_month=plan.effort_by_month,
+        deliverables=plan.deliverables,
+        milestones=plan.milestones,
+        sensitivity=compute_sensitivity(project),
+        eu_budget_by_partner=eu_by_partner,
+        eu_budget_by_work_package=eu_by_wp,
+        problems=sorted(problems),
+    )
+
+
+# ============================================================================ costs
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Capacity, capex and opex of one cost model: what the sensitivity re-runs."""
+
+    first_year: int
+    """First costed year."""
+    last_year: int
+    """Last costed year."""
+    phases: pd.DataFrame
+    """As `Figures.phases`."""
+    phase_accelerators: pd.DataFrame
+    """As `Figures.phase_accelerators`."""
+    capacity_by_year: pd.DataFrame
+    """As `Figures.capacity_by_year`."""
+    capex: pd.DataFrame
+    """As `Figures.capex`."""
+    opex: pd.DataFrame
+    """As `Figures.opex`."""
+    cost_by_year: pd.DataFrame
+    """As `Figures.cost_by_year`."""
+    cost_lines: pd.DataFrame
+    """As `Figures.cost_lines`."""
+    monthly_effort: pd.DataFrame
+    """The work plan's effort per partner, work package and month (see
+    `compute_monthly_effort`)."""
+    capex_eur: float
+    """Capex of every phase."""
+    opex_eur: float
+    """Opex over the horizon."""
+    total_cost_eur: float
+    """Capex plus opex over the horizon."""
+    steady_state_cost_per_year_eur: float
+    """Capex / amortisation years + opex of the last year."""
+    cost_per_gpu_hour_eur: float
+    """Steady-state yearly cost per delivered accelerator-hour of the last year."""
+
+
+def compute_costs(project: Project) -> Costs:
+    """Capacity per phase and year, capex per phase, opex per year and their totals."""
+    cm = project.cost_model
+    first_year = min(phase.start for phase in cm.phases).year
+    years = pd.RangeIndex(first_year, first_year + cm.horizon_years, name="year")
+    phase_accelerators = compute_phase_accelerators(project)
+    phases = compute_phases(project, phase_accelerators)
+    capex_items = compute_capex_items(project, phases)
+    phases = phases.assign(capex_eur=capex_items.groupby("phase", sort=False)["amount_eur"].sum())
+    phases["capex_cumulative_eur"] = phases["capex_eur"].cumsum()
+    capacity = compute_capacity_by_year(project, phases, years)
+    monthly = compute_monthly_effort(project)
+    opex_items = compute_opex_items(project, capacity, monthly)
+    capex = _with_totals(_grid(capex_items, "phase", phases.index, CAPEX_CATEGORIES))
+    opex = _with_totals(_grid(opex_items, "year", years, OPEX_CATEGORIES))
+    capex_eur = float(capex.loc[TOTAL, TOTAL])
+    opex_eur = float(opex.loc[TOTAL, TOTAL])
+    steady_cost = capex_eur / cm.amortisation_years + float(opex.loc[years[-1], TOTAL])
+    return Costs(
+        first_year=first_year,
+        last_year=int(years[-1]),
+        phases=phases,
+        phase_accelerators=phase_accelerators,
+        capacity_by_year=capacity,
+        capex=capex,
+        opex=opex,
+        cost_by_year=compute_cost_by_year(project, phases, opex),
+        cost_lines=compute_cost_lines(capex_items, opex_items),
+        monthly_effort=monthly,
+        capex_eur=capex_eur,
+        opex_eur=opex_eur,
+        total_cost_eur=capex_eur + opex_eur,
+        steady_state_cost_per_year_eur=steady_cost,
+        cost_per_gpu_hour_eur=_ratio(steady_cost,
+                                     float(capacity.loc[years[-1], "gpu_hours"])),
+    )
+
+
+def compute_phase_accelerators(project: Project) -> pd.DataFrame:
+    """Accelerators added per phase and type, with their H100 equivalents, power and price."""
+    types = {t.id: t for t in project.cost_model.accelerator_types}
+    rows = [
+        {
+            "phase": phase.id,
+            "type": item.type,
+            "count": item.count.value,
+            "h100_equivalence": types[item.type].h100_equivalence.value,
+            "power_kw": types[item.type].power_kw.value,
+            "unit_price_eur": types[item.type].unit_price.value,
+        }
+        for phase in project.cost_model.phases
+        for item in phase.accelerators
+    ]
+    table = pd.DataFrame(rows)
+    table["h100_equivalents"] = table["count"] * table["h100_equivalence"]
+    table["power_mw"] = table["count"] * table["power_kw"] / 1000
+    table["purchase_eur"] = table["count"] * table["unit_price_eur"]
+    return table[["phase", "type", "count", "h100_equivalents", "power_mw",
+                  "unit_price_eur", "purchase_eur"]]
+
+
+def compute_phases(project: Project, phase_accelerators: pd.DataFrame) -> pd.DataFrame:
+    """Capacity per phase: cumulative and added power, accelerators and H100 equivalents."""
+    cm = project.cost_model
+    seen: set[str] = set()
+    sites_added = []
+    for phase in cm.phases:
+        sites_added.append(len(set(phase.sites) - seen))
+        seen |= set(phase.sites)
+    ids = pd.Index([phase.id for phase in cm.phases], name="phase")
+    added = phase_accelerators.groupby("phase", sort=False)[
+        ["count", "h100_equivalents", "power_mw", "purchase_eur"]].sum().reindex(ids,
+                                                                                 fill_value=0)
+    table = pd.DataFrame({
+        "start": [phase.start for phase in cm.phases],
+        "end": [phase.end for phase in cm.phases],
+        "power_mw": [phase.power_mw.value for phase in cm.phases],
+    }, index=ids)
+    table["power_added_mw"] = table["power_mw"].diff().fillna(table["power_mw"])
+    table["facility_power_mw"] = table["power_mw"] * cm.energy.pue.value
+    table["accelerators_added"] = added["count"].astype(int)
+    table["accelerators"] = table["accelerators_added"].cumsum()
+    table["h100_equivalents_added"] = added["h100_equivalents"]
+    table["h100_equivalents"] = table["h100_equivalents_added"].cumsum()
+    table["accelerator_power_added_mw"] = added["power_mw"]
+    table["accelerator_power_mw"] = table["accelerator_power_added_mw"].cumsum()
+    table["sites_added"] = sites_added
+    table["purchase_eur"] = added["purchase_eur"]
+    return table
+
+
+CAPEX_DRIVERS = {
+    "unit_price": "purchase_eur",
+    "per_accelerator": "accelerators_added",
+    "per_mw": "power_added_mw",
+    "per_site": "sites_added",
+}
+"""Column of the phase table each capex basis multiplies (`unit_price` by 1)."""
+
+
+def compute_capex_items(project: Project, phases: pd.DataFrame) -> pd.DataFrame:
+    """Capex per phase and line: columns `phase`, `line`, `category`, `basis`,
+    `eu_category`, `beneficiary`, `work_package`, `amount_eur`."""
+    lines = project.cost_model.capex
+    amounts: dict[int, pd.Series] = {}
+    for i, line in enumerate(lines):
+        if line.basis in CAPEX_DRIVERS:
+            rate = 1.0 if line.rate is None else line.rate.value
+            amounts[i] = phases[CAPEX_DRIVERS[line.basis]] * rate
+    # Shares apply to the phase's lines that are not themselves shares.
+    base = pd.DataFrame(amounts, index=phases.index).sum(axis=1)
+    for i, line in enumerate(lines):
+        if line.basis == "share_of_capex":
+            amounts[i] = base * line.rate.value
+    frames = [
+        pd.DataFrame({"phase": phases.index, "line": i, "category": line.category,
+                      "basis": line.basis, "eu_category": line.eu_category,
+                      "beneficiary": line.beneficiary, "work_package": line.work_package,
+                      "amount_eur": amounts[i].to_numpy(dtype=float)})
+        for i, line in enumerate(lines)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def compute_capacity_by_year(
+    project: Project, phases: pd.DataFrame, years: pd.Index
+) -> pd.DataFrame:
+    """Installed and in-service capacity, delivered hours, energy and emissions per year."""
+    energy = project.cost_model.energy
+    pue, utilisation = energy.pue.value, energy.utilisation.value
+    increments = phases[["power_added_mw", "accelerators_added", "h100_equivalents_added",
+                         "capex_eur"]].astype(float)
+    in_service = in_service_shares(phases["end"], years)
+    installed = pd.DataFrame(
+        {year: (phases["end"] <= dt.date(year, 12, 31)).astype(float) for year in years}
+    )
+    table = pd.DataFrame(index=years)
+    year_end = installed.T.dot(increments)
+    table["power_mw"] = year_end["power_added_mw"]
+    table["facility_power_mw"] = table["power_mw"] * pue
+    table["accelerators"] = year_end["accelerators_added"].round().astype(int)
+    table["h100_equivalents"] = year_end["h100_equivalents_added"]
+    average = in_service.T.dot(increments)
+    table["power_in_service_mw"] = average["power_added_mw"]
+    table["accelerators_in_service"] = average["accelerators_added"]
+    table["h100_in_service"] = average["h100_equivalents_added"]
+    table["capex_in_service_eur"] = average["capex_eur"]
+    table["first_phase_in_service"] = in_service.iloc[0]
+    hours = HOURS_PER_YEAR * utilisation
+    table["gpu_hours"] = table["accelerators_in_service"] * hours
+    table["h100_hours"] = table["h100_in_service"] * hours
+    table["it_energy_gwh"] = table["power_in_service_mw"] * hours / 1000
+    table["energy_gwh"] = table["it_energy_gwh"] * pue
+    # g/kWh x GWh: 1e6 kWh per GWh and 1e6 g per tonne cancel out.
+    table["emissions_t"] = table["energy_gwh"] * energy.carbon_g_per_kwh.value
+    table.index.name = "year"
+    return table
+
+
+def in_service_shares(dates: pd.Series, years: pd.Index) -> pd.DataFrame:
+    """Share of each year's days (columns) on or after each date (rows)."""
+    def share(date: dt.date, year: int) -> float:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        days = (last - max(date, first)).days + 1
+        return max(days, 0) / ((last - first).days + 1)
+
+    return pd.DataFrame(
+        {year: [share(date, year) for date in dates] for year in years}, index=dates.index
+    )
+
+
+def compute_monthly_effort(project: Project) -> pd.DataFrame:
+    """Effort per partner, work package and project month, each package's effort spread
+    evenly over its months; columns `partner`, `work_package`, `month`, `date` (first
+    day), `year`, `person_months`, `rate_eur`, `cost_eur`."""
+    plan = project.workplan
+    rows = [
+        {"partner": partner, "work_package": wp.id, "month": month,
+         "package_person_months": effort, "package_months": wp.end_month - wp.start_month + 1}
+        for wp in plan.work_packages
+        for partner, effort in wp.effort.items()
+        for month in range(wp.start_month, wp.end_month + 1)
+    ]
+    table = pd.DataFrame(rows, columns=["partner", "work_package", "month",
+                                        "package_person_months", "package_months"])
+    table["person_months"] = table["package_person_months"] / table["package_months"]
+    table["date"] = [month_start(project, month) for month in table["month"]]
+    table["year"] = [date.year for date in table["date"]]
+    table["rate_eur"] = [monthly_rate(project, partner) for partner in table["partner"]]
+    table["cost_eur"] = table["person_months"] * table["rate_eur"]
+    return table[["partner", "work_package", "month", "date", "year", "person_months",
+                  "rate_eur", "cost_eur"]]
+
+
+def month_start(project: Project, month: int) -> dt.date:
+    """First day of a project month (month 1 is the month of the start date)."""
+    period = pd.Period(project.consortium.start_date, "M") + (month - 1)
+    return period.start_time.date()
+
+
+def month_end(project: Project, month: int) -> dt.date:
+    """Last day of a project month."""
+    period = pd.Period(project.consortium.start_date, "M") + (month - 1)
+    return period.end_time.date()
+
+
+def monthly_rate(project: Project, partner: str) -> float:
+    """Cost of one person-month of a partner: its own rate, else the work plan's."""
+    rate = project.workplan.partner_rates.get(partner, project.workplan.person_month_rate)
+    return rate.value
+
+
+def compute_opex_items(
+    project: Project, capacity: pd.DataFrame, monthly: pd.DataFrame
+) -> pd.DataFrame:
+    """Opex per year and line, same columns as the capex items with `year` for `phase`;
+    the staff line comes per partner and work package."""
+    energy = project.cost_model.energy
+    years = capacity.index
+    frames = []
+    for i, line in enumerate(project.cost_model.opex):
+        rate = None if line.rate is None else line.rate.value
+        by = {"beneficiary": line.beneficiary, "work_package": line.work_package}
+        if line.basis == "workplan_personnel":
+            staff = (monthly[monthly["year"].isin(years)]
+                     .groupby(["year", "partner", "work_package"], sort=False)["cost_eur"]
+                     .sum().reset_index()
+                     .rename(columns={"partner": "beneficiary", "cost_eur": "amount_eur"}))
+            frame = staff.assign(line=i, category=line.category, basis=line.basis,
+                                 eu_category=line.eu_category)
+            frames.append(frame)
+            continue
+        if line.basis == "energy":
+            amount = (capacity["power_in_service_mw"] * energy.pue.value
+                      * energy.utilisation.value * HOURS_PER_YEAR
+                      * energy.price_eur_per_mwh.value)
+        elif line.basis == "share_of_capex":
+            amount = capacity["capex_in_service_eur"] * rate
+        elif line.basis == "per_mw_year":
+            amount = capacity["power_in_service_mw"] * rate
+        else:  # fixed_per_year
+            amount = capacity["first_phase_in_service"] * rate
+        frames.append(pd.DataFrame({"year": years, "line": i, "category": line.category,
+                                    "basis": line.basis, "eu_category": line.eu_category,
+                                    **by, "amount_eur": amount.to_numpy(dtype=float)}))
+    return pd.concat(frames, ignore_index=True)[
+        ["year", "line", "category", "basis", "eu_category", "beneficiary", "work_package",
+         "amount_eur"]]
+
+
+def compute_cost_by_year(project: Project, phases: pd.DataFrame,
+                         opex: pd.DataFrame) -> pd.DataFrame:
+    """Cash view: each phase's capex spread over its construction days, and the opex."""
+    def share(phase: pd.Series, year: int) -> float:
+        first, after = pd.Timestamp(year, 1, 1), pd.Timestamp(year + 1, 1, 1)
+        start, end = pd.Timestamp(phase["start"]), pd.Timestamp(phase["end"])
+        overlap = (min(end, after) - max(start, first)).days
+        return max(overlap, 0) / (end - start).days
+
+    opex_years = [year for year in opex.index if year != TOTAL]
+    build_years = range(min(d.year for d in phases["start"]),
+                        max(d.year for d in phases["end"]) + 1)
+    years = pd.Index(sorted(set(opex_years) | set(build_years)), name="year")
+    spread = pd.DataFrame({year: [share(row, year) for _, row in phases.iterrows()]
+                           for year in years}, index=phases.index)
+    table = pd.DataFrame(index=years)
+    table["capex"] = spread.T.dot(phases["capex_eur"].astype(float))
+    table["opex"] = opex[TOTAL].drop(TOTAL).reindex(years, fill_value=0.0).astype(float)
+    table["total"] = table["capex"] + table["opex"]
+    table["cumulative"] = table["total"].cumsum()
+    totals = table[["capex", "opex", "total"]].sum()
+    table.loc[TOTAL] = [*totals, totals["total"]]
+    table.index.name = "year"
+    return table
+
+
+def compute_cost_lines(capex_items: pd.DataFrame, opex_items: pd.DataFrame) -> pd.DataFrame:
+    """Every cost line over the whole bid: capex over the phases, opex over the horizon."""
+    keys = ["line", "category", "basis", "eu_category", "beneficiary", "work_package"]
+    capex = capex_items.groupby(keys, sort=False)["amount_eur"].sum().reset_index()
+    opex = opex_items.groupby(keys, sort=False)["amount_eur"].sum().reset_index()
+    table = pd.concat([capex.assign(kind="capex"), opex.assign(kind="opex")],
+                      ignore_index=True)
+    return table[["kind", *keys, "amount_eur"]]
+
+
+# ======================================================================== financing
+
+
+@dataclass(frozen=True)
+class Funding:
+    """The financing plan against a total cost."""
+
+    sources: pd.DataFrame
+    """As `Figures.financing`."""
+    pledges: pd.DataFrame
+    """As `Figures.pledges`."""
+    in_kind: pd.DataFrame
+    """As `Figures.in_kind`."""
+    total_eur: float
+    """Sum of the sources."""
+    gap_eur: float
+    """Total cost minus the sources."""
+    balanced: bool
+    """True when the gap is within the tolerance."""
+    total_cost_eur: float
+    """The total cost the plan finances."""
+
+
+PLEDGE_KINDS = ("cash", "equity", "debt")
+
+
+def compute_financing(project: Project, total_cost: float) -> Funding:
+    """Financing sources with their shares, pledges per partner, and the gap or surplus."""
+    financing = project.financing
+    pledges = _pledges(project)
+    in_kind = _in_kind(project)
+    rows = [
+        {"source": "eu", "kind": "eu", "partner": None, "lender": None,
+         "amount_eur": financing.eu.share.value * total_cost},
+        {"source": "member_state", "kind": "member_state", "partner": None, "lender": None,
+         "amount_eur": financing.member_state.share.value * total_cost},
+    ]
+    for partner in project.partners:
+        for kind in (*PLEDGE_KINDS, "in_kind"):
+            amount = float(pledges.loc[partner.id, kind])
+            if amount:
+                rows.append({"source": f"{partner.id}:{kind}",
+                             "kind": "in_kind" if kind == "in_kind" else f"partner_{kind}",
+                             "partner": partner.id, "lender": None, "amount_eur": amount})
+    rows.extend(
+        {"source": f"debt:{n}", "kind": "debt", "partner": None, "lender": facility.lender,
+         "amount_eur": facility.amount.value}
+        for n, facility in enumerate(financing.debt, start=1)
+    )
+    sources = pd.DataFrame(rows).set_index("source")
+    sources["amount_eur"] = sources["amount_eur"].astype(float)
+    sources["share"] = _shares(sources["amount_eur"], total_cost)
+    total = float(sources["amount_eur"].sum())
+    sources.loc[TOTAL] = {"kind": TOTAL, "partner": None, "lender": None,
+                          "amount_eur": total, "share": _ratio(total, total_cost)}
+    pledges["share"] = _shares(pledges["total"], total_cost)
+    gap = total_cost - total
+    return Funding(sources=sources, pledges=pledges, in_kind=in_kind, total_eur=total,
+                   gap_eur=gap, balanced=abs(gap) <= financing.tolerance_eur,
+                   total_cost_eur=total_cost)
+
+
+def _pledges(project: Project) -> pd.DataFrame:
+    rows = []
+    for partner in project.partners:
+        row = {"partner": partner.id, "short_name": partner.short_name,
+               "name": partner.legal_name, "status": partner.status.value}
+        for kind in PLEDGE_KINDS:
+            row[kind] = sum(p.amount for p in partner.contributions.pledges if p.kind == kind)
+        valued = [i for i in partner.contributions.in_kind if i.valuation is not None]
+        row["in_kind"] = sum(i.valuation.value for i in valued if i.counts_in_financing)
+        row["in_kind_not_counted"] = sum(i.valuation.value for i in valued
+                                         if not i.counts_in_financing)
+        rows.append(row)
+    columns = ["partner", "short_name", "name", "status", *PLEDGE_KINDS, "in_kind",
+               "in_kind_not_counted"]
+    table = pd.DataFrame(rows, columns=columns).set_index("partner")
+    amounts = [*PLEDGE_KINDS, "in_kind", "in_kind_not_counted"]
+    table[amounts] = table[amounts].astype(float)
+    table["total"] = table[[*PLEDGE_KINDS, "in_kind"]].sum(axis=1)
+    sums = table[[*amounts, "total"]].sum()
+    table.loc[TOTAL] = {"short_name": None, "name": None, "status": None, **sums}
+    return table
+
+
+def _in_kind(project: Project) -> pd.DataFrame:
+    rows = [
+        {"partner": partner.id, "kind": item.kind.value, "quantity": item.quantity.value,
+         "unit": IN_KIND_UNITS[item.kind], "accelerator_type": item.accelerator_type,
+         "site": item.site,
+         "valuation_eur": float("nan") if item.valuation is None else item.valuation.value,
+         "counts_in_financing": item.counts_in_financing}
+        for partner in project.partners
+        for item in partner.contributions.in_kind
+    ]
+    return pd.DataFrame(rows, columns=["partner", "kind", "quantity", "unit",
+                                       "accelerator_type", "site", "valuation_eur",
+                                       "counts_in_financing"])
+
+
+def check_share_rules(
+    project: Project, sources: pd.DataFrame, total_cost: float
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The share of the total cost each rule's sources carry, and an error per violation."""
+    amounts = sources.drop(TOTAL).groupby("kind")["amount_eur"].sum()
+    rows, problems = [], []
+    for i, rule in enumerate(project.call.share_rules):
+        kinds = " + ".join(rule.financing_sources)
+        amount = float(amounts.reindex(list(rule.financing_sources), fill_value=0.0).sum())
+        share = _ratio(amount, total_cost)
+        low = rule.min_share is not None and share < rule.min_share - SHARE_SLACK
+        high = rule.max_share is not None and share > rule.max_share + SHARE_SLACK
+        rows.append({"rule": rule.id, "sources": kinds, "amount_eur": amount,
+                     "share": share,
+                     "min_share": float("nan") if rule.min_share is None else rule.min_share,
+                     "max_share": float("nan") if rule.max_share is None else rule.max_share,
+                     "ok": not (low or high)})
+        if low or high:
+            bound, words = ("max_share", "at most") if high else ("min_share", "at least")
+            problems.append(_problem(
+                project, CALL, ("share_rules", i, bound), "error", "share-rule",
+                f"financing share rule `{rule.id}` violated: {kinds} "
+                f"carry {_percent(share)} of the total cost; expected {words} "
+                f"{_percent(getattr(rule, bound))}"))
+    columns = ["rule", "sources", "amount_eur", "share", "min_share", "max_share", "ok"]
+    return pd.DataFrame(rows, columns=columns).set_index("rule"), problems
+
+
+SHARE_SLACK = 1e-9
+"""Shares this close to a bound count as on it (float noise, not a violation)."""
+
+
+# ======================================================================== work plan
+
+
+@dataclass(frozen=True)
+class WorkPlanFigures:
+    """The work plan's tables."""
+
+    work_packages: pd.DataFrame
+    """As `Figures.work_packages`."""
+    tasks: pd.DataFrame
+    """As `Figures.tasks`."""
+    effort: pd.DataFrame
+    """As `Figures.effort`."""
+    personnel_cost: pd.DataFrame
+    """As `Figures.personnel_cost`."""
+    effort_by_month: pd.DataFrame
+    """As `Figures.effort_by_month`."""
+    deliverables: pd.DataFrame
+    """As `Figures.deliverables`."""
+    milestones: pd.DataFrame
+    """As `Figures.milestones`."""
+
+
+def compute_work_plan(project: Project) -> WorkPlanFigures:
+    """Effort and personnel cost per partner and work package, load per month, and the
+    dated lists of work packages, tasks, deliverables and milestones."""
+    plan = project.workplan
+    monthly = compute_monthly_effort(project)
+    wp_ids = [wp.id for wp in plan.work_packages]
+    partners = _ordered(project, monthly["partner"])
+    effort = _with_totals(_grid(monthly.rename(columns={"person_months": "amount_eur"}),
+                                "partner", partners, wp_ids, column="work_package"))
+    cost = _with_totals(_grid(monthly.rename(columns={"cost_eur": "amount_eur"}),
+                              "partner", partners, wp_ids, column="work_package"))
+    months = pd.RangeIndex(1, max(wp.end_month for wp in plan.work_packages) + 1, name="month")
+    by_month = (monthly.pivot_table(index="month", columns="work_package",
+                                    values="person_months", aggfunc="sum", sort=False)
+                .reindex(index=months, columns=wp_ids, fill_value=0.0).fillna(0.0))
+    by_month.columns.name = None
+    by_month["total"] = by_month.sum(axis=1)
+    by_month.insert(0, "date", [month_start(project, m) for m in months])
+    by_month.insert(1, "year", [d.year for d in by_month["date"]])
+
+    packages = pd.DataFrame({
+        "lead": [wp.lead for wp in plan.work_packages],
+        "start_month": [wp.start_month for wp in plan.work_packages],
+        "end_month": [wp.end_month for wp in plan.work_packages],
+        "start_date": [month_start(project, wp.start_month) for wp in plan.work_packages],
+        "end_date": [month_end(project, wp.end_month) for wp in plan.work_packages],
+    }, index=pd.Index(wp_ids, name="work_package"))
+    packages["months"] = packages["end_month"] - packages["start_month"] + 1
+    packages["person_months"] = effort.loc[TOTAL, wp_ids].astype(float)
+    packages["personnel_cost_eur"] = cost.loc[TOTAL, wp_ids].astype(float)
+    packages["share_of_effort"] = _shares(packages["person_months"],
+                                          float(effort.loc[TOTAL, TOTAL]))
+
+    tasks = pd.DataFrame(
+        [{"task": t.id, "work_package": wp.id, "lead": t.partners[0],
+          "start_month": t.start_month, "end_month": t.end_month,
+          "start_date": month_start(project, t.start_month),
+          "end_date": month_end(project, t.end_month),
+          "months": t.end_month - t.start_month + 1}
+         for wp in plan.work_packages for t in wp.tasks],
+        columns=["task", "work_package", "lead", "start_month", "end_month", "start_date",
+                 "end_date", "months"])
+    deliverables = pd.DataFrame(
+        [{"deliverable": d.id, "work_package": wp.id, "month": d.month,
+          "date": month_end(project, d.month), "type": d.type,
+          "dissemination": d.dissemination, "lead": d.lead}
+         for wp in plan.work_packages for d in wp.deliverables],
+        columns=["deliverable", "work_package", "month", "date", "type", "dissemination",
+                 "lead"])
+    milestones = pd.DataFrame(
+        [{"milestone": m.id, "work_package": wp.id, "month": m.month,
+          "date": month_end(project, m.month)}
+         for wp in plan.work_packages for m in wp.milestones],
+        columns=["milestone", "work_package", "month", "date"])
+    return WorkPlanFigures(
+        work_packages=packages,
+        tasks=tasks,
+        effort=effort,
+        personnel_cost=cost,
+        effort_by_month=by_month,
+        deliverables=_by_month(deliverables, "deliverable"),
+        milestones=_by_month(milestones, "milestone"),
+    )
+
+
+def _by_month(table: pd.DataFrame, id_column: str) -> pd.DataFrame:
+    # Ids sort naturally (D1.2 before D1.10) within a month.
+    return table.sort_values(["month", id_column], key=_natural_key, kind="stable",
+                             ignore_index=True)
+
+
+def _natural_key(column: pd.Series) -> pd.Series:
+    if column.name == "month":
+        return column
+    def key(text: str) -> tuple:
+        return tuple(int(part) if part.isdigit() else part
+                     for part in re.split(r"(\d+)", text))
+
+    return column.map(key)
+
+
+# ====================================================================== sensitivity
+
+SENSITIVITY_DRIVERS = ("accelerator_price", "energy_price", "pue", "utilisation")
+"""The drivers the sensitivity table moves, in the order it lists them."""
+
+
+def compute_sensitivity(project: Project) -> pd.DataFrame:
+    """Total cost, financing gap and cost per GPU-hour with each driver moved by
+    -step and +step (`cost_model.sensitivity_step`), one driver at a time."""
+    step = project.cost_model.sensitivity_step
+    base = _cost_and_gap(project)
+    rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base}]
+    for driver in SENSITIVITY_DRIVERS:
+        for change in (-step, step):
+            moved, factor = move_driver(project, driver, 1 + change)
+            rows.append({"driver": driver, "change": change, "factor": factor,
+                         **_cost_and_gap(moved)})
+    table = pd.DataFrame(rows)
+    table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
+    table["total_cost_delta_share"] = table["total_cost_delta_eur"] / base["total_cost_eur"]
+    table["financing_gap_delta_eur"] = table["financing_gap_eur"] - base["financing_gap_eur"]
+    return table[["driver", "change", "factor", "total_cost_eur", "total_cost_delta_eur",
+                  "total_cost_delta_share", "financing_gap_eur", "financing_gap_delta_eur",
+                  "cost_per_gpu_hour_eur"]]
+
+
+def _cost_and_gap(project: Project) -> dict[str, float]:
+    costs = compute_costs(project)
+    funding = compute_financing(project, costs.total_cost_eur)
+    return {"total_cost_eur": costs.total_cost_eur, "financing_gap_eur": funding.gap_eur,
+            "cost_per_gpu_hour_eur": costs.cost_per_gpu_hour_eur}
+
+
+def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, float]:
+    """The project with one sensitivity driver multiplied by `factor`, and the factor
+    actually applied (PUE stays at 1 or more, utilisation at 1 or less)."""
+    cm = project.cost_model
+    energy = cm.energy
+    if driver == "accelerator_price":
+        types = tuple(t.model_copy(update={"unit_price": _scaled(t.unit_price, factor)})
+                      for t in cm.accelerator_types)
+        return _with_cost_model(project, accelerator_types=types), factor
+    field, limit = {"energy_price": ("price_eur_per_mwh", None), "pue": ("pue", "floor"),
+                    "utilisation": ("utilisation", "cap")}[driver]
+    figure = getattr(energy, field)
+    value = figure.value * factor
+    if limit == "floor":
+        value = max(value, 1.0)
+    elif limit == "cap":
+        value = min(value, 1.0)
+    applied = _ratio(value, figure.value) if figure.value else factor
+    moved = energy.model_copy(update={field: figure.model_copy(update={"value": value})})
+    return _with_cost_model(project, energy=moved), applied
+
+
+def _scaled(figure, factor: float):
+    return figure.model_copy(update={"value": figure.value * factor})
+
+
+def _with_cost_model(project: Project, **update) -> Project:
+    return project.model_copy(update={"cost_model": project.cost_model.model_copy(update=update)})
+
+
+# ==================================================================== EU budget view
+
+
+def compute_eu_budget(
+    project: Project, cost_lines: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cost lines in the EU categories, per beneficiary and per work package, with
+    indirect costs (E) at the call's flat rate on the eligible direct costs."""
+    by_partner = _eu_grid(project, cost_lines, "beneficiary",
+                          _ordered(project, cost_lines["beneficiary"]), "partner")
+    wp_ids = [wp.id for wp in project.workplan.work_packages]
+    extra = [wp for wp in dict.fromkeys(cost_lines["work_package"]) if wp not in wp_ids]
+    by_wp = _eu_grid(project, cost_lines, "work_package", [*wp_ids, *extra], "work_package")
+    return by_partner, by_wp
+
+
+def _eu_grid(project: Project, lines: pd.DataFrame, key: str, order: list[str],
+             name: str) -> pd.DataFrame:
+    grid = _grid(lines.rename(columns={key: "row"}), "row", order, EU_DIRECT,
+                 column="eu_category")
+    grid.index.name = name
+    grid["direct"] = grid[list(EU_DIRECT)].sum(axis=1)
+    eligible = [c for c in EU_DIRECT if c not in project.call.indirect_excludes]
+    grid[EU_INDIRECT] = grid[eligible].sum(axis=1) * project.call.indirect_rate
+    grid["total"] = grid["direct"] + grid[EU_INDIRECT]
+    grid.loc[TOTAL] = grid.sum()
+    return grid
+
+
+# ========================================================================= checks
+
+
+def check_accelerator_power(project: Project, phases: pd.DataFrame) -> list[Problem]:
+    """Warn when the accelerators installed draw more than a phase's IT power."""
+    over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
+    return [
+        _problem(project, COST_MODEL, ("phases", phases.index.get_loc(pid), "power_mw"),
+                 "warning", "accelerator-power",
+                 f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
+                 f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
+                 "raise `power_mw` or check the accelerator types' `power_kw`")
+        for pid, row in over.iterrows()
+    ]
+
+
+def check_site_power(project: Project, phases: pd.DataFrame) -> list[Problem]:
+    """Warn when a phase's facility power exceeds the grid connection of its sites."""
+    capacity = {site.id: site.max_power_mw.value for site in project.cost_model.sites}
+    problems, built = [], []
+    for i, phase in enumerate(project.cost_model.phases):
+        built += [s for s in phase.sites if s not in built]
+        available = sum(capacity.get(s, 0.0) for s in built)
+        facility = float(phases.loc[phase.id, "facility_power_mw"])
+        if facility > available * (1 + SHARE_SLACK):
+            problems.append(_problem(
+                project, COST_MODEL, ("phases", i, "power_mw"), "warning", "site-power",
+                f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
+                f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
+                "add a site or raise `max_power_mw`"))
+    return problems
+
+
+def check_phases_in_horizon(project: Project, costs: Costs) -> list[Problem]:
+    """Warn when a phase comes into service after the last costed year."""
+    return [
+        _problem(project, COST_MODEL, ("phases", i, "end"), "warning", "phase-after-horizon",
+                 f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
+                 f"the costed years {costs.first_year}-{costs.last_year}; its operation "
+                 "is not costed: raise `horizon_years`")
+        for i, phase in enumerate(project.cost_model.phases)
+        if phase.end.year > costs.last_year
+    ]
+
+
+def check_effort_in_horizon(project: Project, costs: Costs) -> list[Problem]:
+    """Warn when work-plan effort the staff line costs falls outside the costed years."""
+    if not any(line.basis == "workplan_personnel" for line in project.cost_model.opex):
+        return []
+    monthly = costs.monthly_effort
+    outside = monthly[~monthly["year"].between(costs.first_year, costs.last_year)]
+    if outside.empty:
+        return []
+    return [_problem(
+        project, COST_MODEL, ("horizon_years",), "warning", "effort-outside-horizon",
+        f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
+        f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
+        "align the work plan's months with the phases or change `horizon_years`")]
+
+
+def check_financing_balance(project: Project, funding: Funding) -> list[Problem]:
+    """Warn when the financing sources do not cover the total cost, or exceed it."""
+    if funding.balanced:
+        return []
+    word = "gap" if funding.gap_eur > 0 else "surplus"
+    return [_problem(
+        project, FINANCING, (), "warning", "financing-balance",
+        f"the financing sources add up to EUR {funding.total_eur:,.0f} against a total cost "
+        f"of EUR {funding.total_cost_eur:,.0f}: a {word} of EUR {abs(funding.gap_eur):,.0f}; "
+        f"expected a balance within EUR {project.financing.tolerance_eur:,.0f} "
+        "(`tolerance_eur`)")]
+
+
+# ======================================================================== helpers
+
+
+def _grid(items: pd.DataFrame, row: str, rows, columns, column: str = "category") -> pd.DataFrame:
+    """Sum `amount_eur` of long items into a rows x columns table, zeros where empty."""
+    grid = items.pivot_table(index=row, columns=column, values="amount_eur", aggfunc="sum",
+                             sort=False)
+    grid = grid.reindex(index=pd.Index(list(rows), name=row), columns=list(columns))
+    grid.columns.name = None
+    return grid.fillna(0.0).astype(float)
+
+
+def _with_totals(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid with a `total` column (row sums) and a `total` row (column sums)."""
+    table = grid.copy()
+    table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum()
+    return table
+
+
+def _ordered(project: Project, ids: pd.Series) -> list[str]:
+    """The distinct partner ids in the project's partner order, unknown ids last."""
+    present = set(ids)
+    known = [p.id for p in project.partners if p.id in present]
+    return known + [i for i in dict.fromkeys(ids) if i not in known]
+
+
+def _shares(amounts: pd.Series, total: float) -> pd.Series:
+    return amounts / total if total else amounts * float("nan")
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f} %"
+
+
+def _problem(project: Project, file: str, path: tuple, severity: str, code: str,
+             message: str) -> Problem:
+    file, line, col = project.where(file, *path)
+    return Problem(file, line, col, severity, code, message)  # type: ignore[arg-type]
+
