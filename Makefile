@@ -23,10 +23,17 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# Translators: refresh the catalogs after changing template wording.
+# Translators: refresh the catalogs after changing wording in templates or code, then
+# fill the new French entries in proposal/locale/fr/LC_MESSAGES/*.po (see README).
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o proposal/locale/messages.pot --omit-header templates proposal
-	$(BIN)/pybabel update -i proposal/locale/messages.pot -d proposal/locale --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/messages.pot \
+		templates proposal/i18n.py proposal/render/pdf.py
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/workbook.pot \
+		proposal/render/excel.py
+	for domain in messages workbook; do \
+		$(BIN)/pybabel update -D $$domain -i proposal/locale/$$domain.pot -d proposal/locale \
+			--no-location --no-fuzzy-matching --ignore-obsolete --width 100 || exit 1; \
+	done
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

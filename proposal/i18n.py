@@ -1,0 +1,237 @@
+"""Languages: locale formatting with Babel, gettext catalogs, and the shared vocabulary.
+
+Each edition gets a `Locale` object that formats numbers, money, shares and dates
+the way its readers expect (`fr_FR`, and `en_IE` for an English EU edition) and
+translates fixed wording from the catalogs in `proposal/locale/<lang>/LC_MESSAGES/`.
+The catalogs are `.po` files compiled in memory when first used, so a translator's
+edit needs no separate compile step and no binary file lives in the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale as BabelLocale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+"""Where the gettext catalogs live: `<lang>/LC_MESSAGES/<domain>.po`."""
+
+BABEL_LOCALES = {"en": "en_IE", "fr": "fr_FR"}
+"""The Babel locale of each edition: English as written in the EU (Ireland), French."""
+
+DOMAINS = ("messages", "workbook")
+"""Catalog domains: `messages` for the PDF and shared vocabulary, `workbook` for XLSX."""
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+@cache
+def translations(lang: str, domain: str = "messages") -> Translations:
+    """The compiled catalog of one language and domain (compiled once, in memory)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=BABEL_LOCALES[lang], domain=domain)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=domain)
+
+
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """Give a Babel number pattern exactly `decimals` fraction digits."""
+    pattern = re.sub(r"\.0+", "", pattern)
+    if decimals <= 0:
+        return pattern
+    return re.sub(r"0(?=[^0#]*$)", "0." + "0" * decimals, pattern, count=1)
+
+
+@dataclass(frozen=True)
+class Locale:
+    """Formatting and translation for one edition; renderers get numbers, never format."""
+
+    lang: str
+    """Edition language: `en` or `fr`."""
+    babel: BabelLocale = field(init=False, repr=False, compare=False)
+    """The Babel locale behind it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "babel", BabelLocale.parse(BABEL_LOCALES[self.lang]))
+
+    @property
+    def tag(self) -> str:
+        """BCP 47 language tag for document metadata (`en-IE`, `fr-FR`)."""
+        return BABEL_LOCALES[self.lang].replace("_", "-")
+
+    def gettext(self, message: str, domain: str = "messages") -> str:
+        """Translate a fixed message."""
+        return translations(self.lang, domain).gettext(message)
+
+    def money(self, value: float, decimals: int = 0) -> str:
+        """An amount in EUR: `€10,000,000,000` or `10 000 000 000 €` (to the euro by default)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        pattern = _with_decimals(self.babel.currency_formats["standard"].pattern, decimals)
+        return format_currency(round(value, decimals), "EUR", format=pattern, locale=self.babel,
+                               currency_digits=False)
+
+    def money_short(self, value: float) -> str:
+        """A large amount in words: `€10.0 billion` / `10,0 milliards d'euros`."""
+        for size, message in ((1e9, N_("€{number} billion")), (1e6, N_("€{number} million"))):
+            if abs(value) >= size:
+                number = format_decimal(value / size, format="#,##0.0", locale=self.babel)
+                return self.gettext(message).format(number=number)
+        return self.money(value)
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """A number with the locale's grouping and decimal signs."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        pattern = _with_decimals(self.babel.decimal_formats[None].pattern, decimals)
+        return format_decimal(round(value, decimals), format=pattern, locale=self.babel)
+
+    def percent(self, value: float, decimals: int = 1) -> str:
+        """A share as a percentage: 0.175 -> `17.5%` / `17,5 %`."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        pattern = _with_decimals(self.babel.percent_formats[None].pattern, decimals)
+        return format_percent(value, format=pattern, locale=self.babel)
+
+    def date(self, value: dt.date, style: str = "long") -> str:
+        """A date: `30 September 2026` / `30 septembre 2026`."""
+        return format_date(value, style, locale=self.babel)
+
+    def month(self, value: dt.date) -> str:
+        """A month and year: `Sep 2026` / `sept. 2026`."""
+        return format_date(value, "MMM y", locale=self.babel)
+
+    def label(self, group: str, key: str) -> str:
+        """The translated label of a vocabulary entry (a category, status, kind...)."""
+        return self.gettext(VOCABULARY[group][key])
+
+
+VOCABULARY: dict[str, dict[str, str]] = {
+    "status": {
+        "member": N_("Member"),
+        "supporter": N_("Supporter"),
+        "in_discussion": N_("In discussion"),
+    },
+    "organisation_type": {
+        "large_enterprise": N_("Large enterprise"),
+        "sme": N_("SME"),
+        "startup": N_("Start-up"),
+        "research_organisation": N_("Research organisation"),
+        "university": N_("University"),
+        "public_body": N_("Public body"),
+        "investor": N_("Investor"),
+        "other": N_("Other"),
+    },
+    "value_chain": {
+        "chips": N_("Chips"),
+        "hardware": N_("Hardware"),
+        "data_centres": N_("Data centres"),
+        "energy": N_("Energy"),
+        "cloud": N_("Cloud"),
+        "models": N_("Models"),
+        "applications": N_("Applications"),
+        "services": N_("Services"),
+        "research": N_("Research"),
+        "finance": N_("Finance"),
+    },
+    "capex": {
+        "accelerators": N_("Accelerators"),
+        "servers_network": N_("Servers and network"),
+        "storage": N_("Storage"),
+        "datacentre_power": N_("Data-centre construction and power"),
+        "cooling": N_("Cooling"),
+        "site_works": N_("Site works"),
+        "integration": N_("Integration"),
+        "total": N_("Total"),
+    },
+    "opex": {
+        "energy": N_("Energy"),
+        "maintenance": N_("Maintenance"),
+        "staff": N_("Staff"),
+        "software_support": N_("Software and support"),
+        "insurance": N_("Insurance"),
+        "site_costs": N_("Site costs"),
+        "total": N_("Total"),
+    },
+    "eu_category": {
+        "A": N_("A. Personnel"),
+        "B": N_("B. Subcontracting"),
+        "C.1": N_("C.1 Travel and subsistence"),
+        "C.2": N_("C.2 Equipment"),
+        "C.3": N_("C.3 Other goods, works and services"),
+        "D": N_("D. Other cost categories"),
+        "direct": N_("Direct costs"),
+        "E": N_("E. Indirect costs"),
+        "total": N_("Total"),
+    },
+    "financing_kind": {
+        "eu": N_("EU contribution"),
+        "member_state": N_("Member State"),
+        "partner_cash": N_("Partner cash"),
+        "partner_equity": N_("Partner equity"),
+        "partner_debt": N_("Partner debt"),
+        "in_kind": N_("In-kind contributions"),
+        "debt": N_("Debt"),
+        "total": N_("Total"),
+    },
+    "in_kind": {
+        "accelerators": N_("Accelerators"),
+        "power": N_("Power"),
+        "site": N_("Site"),
+        "staff": N_("Staff"),
+        "other": N_("Other"),
+    },
+    "unit": {
+        "units": N_("units"),
+        "MW": N_("MW"),
+        "sites": N_("sites"),
+        "FTE": N_("FTE"),
+    },
+    "driver": {
+        "base": N_("Base case"),
+        "accelerator_price": N_("Accelerator price"),
+        "energy_price": N_("Energy price"),
+        "pue": N_("PUE"),
+        "utilisation": N_("Utilisation"),
+    },
+    "level": {
+        "low": N_("Low"),
+        "medium": N_("Medium"),
+        "high": N_("High"),
+    },
+    "deliverable_type": {
+        "report": N_("Report"),
+        "demonstrator": N_("Demonstrator"),
+        "data": N_("Data"),
+        "software": N_("Software"),
+        "other": N_("Other"),
+    },
+    "energy_technology": {
+        "nuclear": N_("Nuclear"),
+        "hydro": N_("Hydro"),
+        "wind": N_("Wind"),
+        "solar": N_("Solar"),
+        "gas": N_("Gas"),
+        "coal": N_("Coal"),
+        "biomass": N_("Biomass"),
+        "other": N_("Other"),
+    },
+}
+"""Labels of every enumerated value the outputs show, by group then key (English msgids)."""
