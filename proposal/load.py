@@ -76,6 +76,8 @@ class RawProject:
     """The files of `data/`, by name without `.yaml` (`call`, `cost_model`, ...)."""
     partners: dict[str, Document]
     """The files of `partners/`, by partner id (the file stem)."""
+    problems: list[Problem] = field(default_factory=list)
+    """Files that could not be loaded; validation reports them with its own findings."""
 
     def documents(self) -> Iterator[Document]:
         """Every loaded document."""
@@ -84,7 +86,10 @@ class RawProject:
 
 
 def load_project(root: Path) -> RawProject:
-    """Load every YAML file of an input folder; raise InputError with all problems found."""
+    """Load every YAML file of an input folder; files that fail are listed in `problems`.
+
+    Raises InputError only when the folder lacks `data/` or `partners/`.
+    """
     problems: list[Problem] = []
     data: dict[str, Document] = {}
     partners: dict[str, Document] = {}
@@ -113,9 +118,7 @@ def load_project(root: Path) -> RawProject:
     if not partners and not any(p.file.startswith("partners/") for p in problems):
         problems.append(Problem("partners/", 1, 1, "error", "no-partners",
                                 "no partner files; expected `partners/<id>.yaml` files"))
-    if problems:
-        raise InputError(problems)
-    return RawProject(root=root, data=data, partners=partners)
+    return RawProject(root=root, data=data, partners=partners, problems=problems)
 
 
 def _collect(
@@ -178,6 +181,12 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                 raise _fail(rel, mark.line + 1, mark.column + 1, "alias",
                             f"alias `*{event.anchor}` is not allowed; write the value out "
                             "(aliases and merge keys are refused)")
+            tag = getattr(event, "tag", None) if isinstance(event, NodeEvent) else None
+            if tag and not _plain_tag(tag):
+                mark = event.start_mark
+                raise _fail(rel, mark.line + 1, mark.column + 1, "tag",
+                            f"tag `{getattr(tag, 'value', tag)}` is not allowed; write plain "
+                            "YAML values")
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -186,10 +195,6 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                                 f"nesting deeper than {MAX_DEPTH} levels; flatten the data")
             elif isinstance(event, MappingEndEvent | SequenceEndEvent):
                 depth -= 1
-            elif isinstance(event, NodeEvent) and event.tag and not _plain_tag(event.tag):
-                mark = event.start_mark
-                raise _fail(rel, mark.line + 1, mark.column + 1, "tag",
-                            f"tag `{event.tag}` is not allowed; write plain YAML values")
     except MarkedYAMLError as error:
         raise _from_yaml_error(rel, error) from None
 

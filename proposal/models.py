@@ -40,24 +40,22 @@ class Strict(BaseModel):
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
-    Field(description="Identifier: lower-case letters, digits, '-' and '_'."),
 ]
 """Identifier of a partner, phase, site, source or accelerator type."""
 
 WorkItemId = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9.-]*$", max_length=16),
-    Field(description="Identifier of a work package, task, deliverable, milestone or risk."),
 ]
 """Identifier of a work-plan item, such as WP1, T1.2, D1.1, MS3 or R4."""
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 """A string that is not empty once surrounding white space is removed."""
 
-Share = Annotated[float, Field(ge=0, le=1, description="A share between 0 and 1.")]
+Share = Annotated[float, Field(ge=0, le=1)]
 """A fraction between 0 and 1 (0.25 means 25 %)."""
 
-Month = Annotated[int, Field(ge=1, le=240, description="Project month, 1 = first month.")]
+Month = Annotated[int, Field(ge=1, le=240)]
 """A project month counted from 1."""
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .load import load_project
 from .models import Project
-from .problems import InputError, Problem, errors
+from .problems import Problem
 from .validate import count_figures, validate_project
 
 

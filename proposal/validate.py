@@ -40,11 +40,11 @@ def validate_project(raw: RawProject) -> tuple[Project, list[Problem]]:
 
     Raises InputError carrying every error (and warning) found when any error is.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(raw.problems)
     parts: dict[str, Any] = {}
-    for name, model in DATA_FILES.items():
-        parts[name] = _validate_document(model, raw.data[name], problems)
-    registry = _validate_document(SourceRegistry, raw.data["sources"], problems)
+    for name, model in {**DATA_FILES, "sources": SourceRegistry}.items():
+        if name in raw.data:
+            parts[name] = _validate_document(model, raw.data[name], problems)
     partners = []
     for partner_id, document in raw.partners.items():
         partner = _validate_partner(partner_id, document, raw.root, problems)
@@ -52,6 +52,7 @@ def validate_project(raw: RawProject) -> tuple[Project, list[Problem]]:
             partners.append(partner)
     if errors(problems):
         raise InputError(problems)
+    registry = parts.pop("sources")
     project = Project(sources=registry.sources, partners=tuple(partners), **parts)
     project._documents = {doc.file: doc for doc in raw.documents()}
     for check in CHECKS:
@@ -156,7 +157,12 @@ def _locate_errors(
     error: ValidationError, doc: Document, model: type[BaseModel]
 ) -> list[Problem]:
     problems = []
-    for detail in error.errors(include_url=False):
+    details = error.errors(include_url=False)
+    # A list whose item failed also reports its length; the item's error says it all.
+    failed_inside = {d["loc"][:n] for d in details for n in range(len(d["loc"]))}
+    for detail in details:
+        if detail["type"] in ("too_short", "too_long") and detail["loc"] in failed_inside:
+            continue
         loc = tuple(part for part in detail["loc"] if isinstance(part, int | str))
         loc = _data_path(doc.data, loc)
         code, message, at_key, at_parent = _reword(detail, loc, model)
@@ -223,6 +229,11 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
         return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
     if kind in ("tuple_type", "list_type"):
         return ("wrong-type", f"`{field}` is {shown}; expected a list", False, False)
+    if kind == "string_type":
+        return ("wrong-type", f"`{field}` is {shown}; expected text (quote it)", False, False)
+    if kind.startswith("url_"):
+        return ("invalid-value", f"`{field}` is {shown}; expected a URL such as "
+                "https://www.example.com", False, False)
     if kind == "string_too_short":
         return ("empty", f"`{field}` is empty; expected text", False, False)
     if kind == "too_long":

@@ -1,0 +1,438 @@
+"""Load and validate stages: every kind of bad input gets its exact message and location."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from build import main
+from proposal.pipeline import check
+from proposal.problems import InputError
+
+from .conftest import REPO, SampleProject
+
+
+def problems_of(sample: SampleProject) -> list[str]:
+    """The formatted problems `check` reports for the sample (empty when valid)."""
+    try:
+        result = check(sample.path)
+    except InputError as error:
+        return [str(p) for p in error.problems]
+    return [str(p) for p in result.warnings]
+
+
+def test_minimal_root_is_valid(sample: SampleProject) -> None:
+    result = check(sample.path)
+    assert result.warnings == []
+    assert result.summary() == "ok: 2 partners, 21 figures, 0 warnings"
+
+
+def test_shipped_example_validates_with_zero_errors() -> None:
+    result = check(REPO)
+    assert len(result.project.partners) >= 20
+    assert result.project.consortium.acronym == "AION"
+
+
+# ------------------------------------------------------------ kinds of bad input
+
+
+def test_syntax_error(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "legal_name: [Gamma\nshort_name: G\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:2:11: error: YAML syntax error: while parsing a flow sequence: "
+        "expected ',' or ']', but got ':' [syntax]"
+    ]
+
+
+def test_wrong_type(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "value_chain: [energy]", "value_chain: energy")
+    assert problems_of(sample) == [
+        "partners/beta.yaml:8:14: error: `value_chain` is 'energy'; expected a list [wrong-type]"
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", "short_name: Alpha", "shortname: Alpha")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:1:1: error: missing key `short_name`; expected: Short name used in "
+        "tables [missing-key]",
+        "partners/alpha.yaml:2:1: error: unknown key `shortname`; expected one of: address, "
+        "assumption, contributions, country, description, founding_member, infrastructure, "
+        "key_people, legal_name, logo, organisation_type, pic, previous_projects, references, "
+        "role, short_name, sources, status, value_chain, website; did you mean `short_name`? "
+        "[unknown-key]",
+    ]
+
+
+def test_missing_key_points_at_its_mapping(sample: SampleProject) -> None:
+    sample.edit("data/workplan.yaml", "    lead: alpha\n    start_month: 1",
+                "    start_month: 1")
+    assert problems_of(sample) == [
+        "data/workplan.yaml:3:5: error: missing key `lead`; expected: Lead partner id "
+        "[missing-key]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("role: {en: Coordinator, fr: Coordinateur}", "role: {en: Coordinator}",
+         "partners/alpha.yaml:10:7: error: `role` has missing French text (`fr`); every text "
+         "needs both `en` and `fr` [missing-translation]"),
+        ("role: {en: Coordinator, fr: Coordinateur}", "role: {en: '  ', fr: Coordinateur}",
+         "partners/alpha.yaml:10:7: error: `role` has empty English text (`en`); every text "
+         "needs both `en` and `fr` [missing-translation]"),
+    ],
+)
+def test_missing_translation(sample: SampleProject, old: str, new: str, message: str) -> None:
+    sample.edit("partners/alpha.yaml", old, new)
+    assert problems_of(sample) == [message]
+
+
+def test_duplicate_key(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "short_name: Beta", "short_name: Beta\nshort_name: B")
+    assert problems_of(sample) == [
+        "partners/beta.yaml:3:1: error: key `short_name` appears twice in this mapping; keep one "
+        "[duplicate-key]"
+    ]
+
+
+def test_duplicate_legal_name_and_pic(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "legal_name: Beta GmbH", "legal_name: ALPHA sas\n"
+                'pic: "999999999"')
+    assert problems_of(sample) == [
+        "partners/beta.yaml:1:13: error: legal name `ALPHA sas` is already used by partner "
+        "`alpha`; each partner needs its own legal name [duplicate-legal-name]",
+        "partners/beta.yaml:2:6: error: PIC `999999999` is already used by partner `alpha`; each "
+        "partner needs its own PIC [duplicate-pic]",
+    ]
+
+
+def test_duplicate_work_item_id(sample: SampleProject) -> None:
+    sample.edit("data/workplan.yaml", "      - id: MS1\n",
+                "      - id: MS1\n        title: {en: a, fr: b}\n        month: 2\n"
+                "        verification: {en: a, fr: b}\n      - id: MS1\n")
+    assert problems_of(sample) == [
+        "data/workplan.yaml:26:13: error: milestone id `MS1` is used twice; ids must be unique "
+        "[duplicate-id]"
+    ]
+
+
+def test_partner_id_must_be_the_file_stem(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "legal_name: Beta GmbH", "id: gamma\nlegal_name: Beta GmbH")
+    assert problems_of(sample) == [
+        "partners/beta.yaml:1:1: error: key `id` is not written in partner files; the id is the "
+        "file name (`beta`): remove this key [partner-id]"
+    ]
+
+
+def test_invalid_partner_file_name(sample: SampleProject) -> None:
+    (sample.path / "partners/beta.yaml").rename(sample.path / "partners/Beta Corp.yaml")
+    assert "partners/Beta Corp.yaml:1:1: error: file name `Beta Corp.yaml` is not a valid " \
+           "partner id; expected lower-case letters, digits, '-' and '_' (the file stem is the " \
+           "partner id) [partner-id]" in problems_of(sample)
+
+
+def test_dangling_references(sample: SampleProject) -> None:
+    sample.edit("data/workplan.yaml", "effort: {alpha: 24, beta: 12}",
+                "effort: {alpha: 24, betta: 12}")
+    sample.edit("data/consortium.yaml", "coordinator: alpha", "coordinator: omega")
+    sample.edit("data/cost_model.yaml", "sites: [paris]", "sites: [lyon]")
+    assert problems_of(sample) == [
+        "data/consortium.yaml:3:14: error: `omega` is not a partner; expected one of the files in "
+        "`partners/` [unknown-partner]",
+        "data/cost_model.yaml:23:13: error: `lyon` is not a known site; expected one of: paris "
+        "[unknown-site]",
+        "data/workplan.yaml:9:25: error: `betta` is not a partner; expected one of the files in "
+        "`partners/`; did you mean `beta`? [unknown-partner]",
+    ]
+
+
+def test_unknown_source(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", "sources: [press]", "sources: [presse]")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:21:11: error: source `presse` is not in `data/sources.yaml`; "
+        "expected one of: press [unknown-source]"
+    ]
+
+
+def test_negative_amount(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", "amount: 100000000", "amount: -100000000")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:19:15: error: `contributions.pledges[0].amount` is -100000000; "
+        "expected a number that is not negative [negative]"
+    ]
+
+
+def test_negative_person_months(sample: SampleProject) -> None:
+    sample.edit("data/workplan.yaml", "effort: {alpha: 24, beta: 12}",
+                "effort: {alpha: 24, beta: -12}")
+    assert problems_of(sample) == [
+        "data/workplan.yaml:9:31: error: `work_packages[0].effort.beta` is -12; expected a "
+        "number that is not negative [negative]"
+    ]
+
+
+def test_pledge_currency_must_be_eur(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", "      amount: 100000000",
+                "      amount: 100000000\n      currency: USD")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:20:17: error: amount in USD; the financing plan is in EUR: convert "
+        "it and write `currency: EUR` [currency]"
+    ]
+
+
+def test_phases_ordered_inside_window_and_not_decreasing(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "        count: {value: 4000, assumption: true}\n",
+                "        count: {value: 4000, assumption: true}\n"
+                "  - id: p2\n    name: {en: Phase 2, fr: Phase 2}\n    start: 2026-01-01\n"
+                "    end: 2031-06-30\n    power_mw: {value: 5, assumption: true}\n"
+                "    sites: [paris]\n    accelerators:\n      - type: h100\n"
+                "        count: {value: 10, assumption: true}\n")
+    assert problems_of(sample) == [
+        "data/cost_model.yaml:29:12: error: phase `p2` is listed after `p1` but starts or ends "
+        "earlier; list phases in order [phase-order]",
+        "data/cost_model.yaml:29:12: error: phase `p2` starts on 2026-01-01, before the call's "
+        "window opens (2026-06-01) [phase-window]",
+        "data/cost_model.yaml:30:10: error: phase `p2` ends on 2031-06-30, after the call's "
+        "window closes (2030-12-31) [phase-window]",
+        "data/cost_model.yaml:31:15: error: phase `p2` has 5 MW, less than `p1` (10 MW); "
+        "`power_mw` is the cumulative power and cannot decrease [power-decreasing]",
+    ]
+
+
+def test_task_outside_its_work_package(sample: SampleProject) -> None:
+    sample.edit("data/workplan.yaml", "        end_month: 12\n", "        end_month: 30\n")
+    assert problems_of(sample) == [
+        "data/workplan.yaml:14:20: error: task T1.1 ends in month 30, outside WP1's months "
+        "(1-24) [month-range]"
+    ]
+
+
+def test_figure_without_provenance_is_a_warning(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", "pue: 1.2")
+    result = check(sample.path)
+    assert [str(p) for p in result.warnings] == [
+        "data/cost_model.yaml:28:8: warning: figure `energy.pue` has neither `source` nor "
+        "`assumption: true`; cite a source from `data/sources.yaml` or flag it as an assumption "
+        "[provenance]"
+    ]
+
+
+def test_sourced_and_assumed_at_once_is_an_error(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}",
+                "pue: {value: 1.2, assumption: true, source: press}")
+    assert problems_of(sample) == [
+        "data/cost_model.yaml:28:8: error: `energy.pue`: a figure is either sourced or an "
+        "assumption: remove `source` or `assumption` [invalid-value]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("logo", "message"),
+    [
+        ("../../outside.svg", "logo `../../outside.svg` leaves the input folder; expected a path "
+         "inside it, such as `logos/name.svg`"),
+        ("/etc/passwd", "logo `/etc/passwd` is not a relative path; expected a path inside the "
+         "input folder, such as `logos/name.svg`"),
+        ("logos/missing.svg", "logo `logos/missing.svg` does not exist in the input folder"),
+        ("data/call.yaml", "logo `data/call.yaml` is not an SVG or PNG file; expected a `.svg` or "
+         "`.png` file"),
+    ],
+)
+def test_logo_must_be_an_image_inside_the_input(
+    sample: SampleProject, logo: str, message: str
+) -> None:
+    sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", f"logo: {logo}")
+    assert problems_of(sample) == [f"partners/alpha.yaml:9:7: error: {message} [logo]"]
+
+
+def test_yaml_bomb_fails_fast_with_bounded_memory(sample: SampleProject) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    sample.write("partners/bomb.yaml", "\n".join(lines) + "\n")
+    code = (
+        "import resource, sys, time; from pathlib import Path; t = time.time();"
+        "from proposal.pipeline import check; from proposal.problems import InputError\n"
+        f"try: check(Path({str(sample.path)!r}))\n"
+        "except InputError as e: print(e)\n"
+        "print(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=60, check=True).stdout.splitlines()
+    assert out[0] == ("partners/bomb.yaml:2:10: error: alias `*a0` is not allowed; write the "
+                      "value out (aliases and merge keys are refused) [alias]")
+    seconds, max_rss_kib = out[-1].split()
+    assert float(seconds) < 10
+    assert int(max_rss_kib) < 400 * 1024
+
+
+def test_merge_keys_are_refused(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "base: &b {x: 1}\nother:\n  <<: *b\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:3:7: error: alias `*b` is not allowed; write the value out "
+        "(aliases and merge keys are refused) [alias]"
+    ]
+
+
+def test_object_tags_are_refused(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "legal_name: !!python/object/apply:os.system [ls]\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:13: error: tag `tag:yaml.org,2002:python/object/apply:os.system` "
+        "is not allowed; write plain YAML values [tag]"
+    ]
+
+
+def test_empty_file(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "# nothing yet\n\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: file is empty; expected a mapping of keys to values "
+        "[empty]"
+    ]
+
+
+def test_binary_file(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: file is binary; expected UTF-8 YAML text [binary]"
+    ]
+
+
+def test_non_utf8_file(sample: SampleProject) -> None:
+    text = "legal_name: Gamma\nshort_name: Caf\xe9\n"
+    sample.write("partners/gamma.yaml", text.encode("latin-1"))
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:2:16: error: byte 0xe9 is not UTF-8; save the file as UTF-8 "
+        "[encoding]"
+    ]
+
+
+def test_oversized_file(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "# padding\n" * 200_000)
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: file is 2,000,000 bytes; the limit is 1,048,576 bytes "
+        "[too-large]"
+    ]
+
+
+def test_deep_nesting(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "a: " + "[" * 40 + "]" * 40 + "\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:35: error: nesting deeper than 32 levels; flatten the data "
+        "[too-deep]"
+    ]
+
+
+def test_top_level_list(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "- legal_name: Gamma\n- short_name: G\n")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: the file holds a list; expected a mapping of keys to "
+        "values [not-a-mapping]"
+    ]
+
+
+def test_missing_data_file(sample: SampleProject) -> None:
+    (sample.path / "data/financing.yaml").unlink()
+    assert problems_of(sample) == [
+        "data/financing.yaml:1:1: error: file is missing; expected `data/financing.yaml` in the "
+        "input folder [missing-file]"
+    ]
+
+
+def test_all_problems_are_reported_at_once_sorted(sample: SampleProject) -> None:
+    sample.write("partners/gamma.yaml", "")
+    sample.edit("partners/beta.yaml", "country: DE", "country: Germany")
+    sample.edit("data/workplan.yaml", "likelihood: medium", "likelihood: often")
+    lines = problems_of(sample)
+    assert [line.split(": error")[0] for line in lines] == [
+        "data/workplan.yaml:29:17", "partners/beta.yaml:3:10", "partners/gamma.yaml:1:1",
+    ]
+
+
+def test_country_must_exist(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "country: DE", "country: XX")
+    assert problems_of(sample) == [
+        "partners/beta.yaml:3:10: error: `XX` is not an ISO 3166-1 country code [country]"
+    ]
+
+
+def test_pic_must_be_nine_digits(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", 'pic: "999999999"', 'pic: "12345"')
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:7:6: error: `pic` is '12345'; expected exactly 9 digits, written as "
+        "a quoted string such as '999999999' [invalid-value]"
+    ]
+
+
+# ------------------------------------------------------------------ command line
+
+
+def test_check_exit_codes_and_formats(sample: SampleProject, capsys) -> None:
+    assert main(["check", "--input", str(sample.path)]) == 0
+    assert capsys.readouterr().out == "ok: 2 partners, 21 figures, 0 warnings\n"
+    sample.edit("partners/beta.yaml", "country: DE", "country: Germany")
+    assert main(["check", "--input", str(sample.path), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out) == [{
+        "file": "partners/beta.yaml", "line": 3, "column": 10, "severity": "error",
+        "code": "invalid-value",
+        "message": "`country` is 'Germany'; expected a two-letter ISO 3166-1 country code such "
+                   "as FR",
+    }]
+    assert main(["check", "--input", str(sample.path), "--format", "github"]) == 1
+    assert capsys.readouterr().out == (
+        "::error file=partners/beta.yaml,line=3,col=10,title=invalid-value::`country` is "
+        "'Germany'; expected a two-letter ISO 3166-1 country code such as FR\n"
+    )
+
+
+def test_usage_error_exits_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "--format", "xml"])
+    assert exit_info.value.code == 2
+    assert main(["check", "--input", "/nonexistent/folder"]) == 2
+
+
+def test_check_writes_nothing_and_changes_nothing(sample: SampleProject) -> None:
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in sample.path.rglob("*")
+              if p.is_file()}
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "check", "--input",
+                             str(sample.path)], capture_output=True, text=True, cwd=sample.path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in sample.path.rglob("*")
+             if p.is_file()}
+    assert after == before
+
+
+def test_new_partner_skeleton(sample: SampleProject, capsys) -> None:
+    assert main(["new-partner", "gamma", "--input", str(sample.path)]) == 0
+    text = (sample.path / "partners/gamma.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../schemas/partner.schema.json\n")
+    assert main(["new-partner", "gamma", "--input", str(sample.path)]) == 1
+    assert "partners/gamma.yaml already exists; not overwritten" in capsys.readouterr().err
+    assert (sample.path / "partners/gamma.yaml").read_text() == text
+    # The unfilled skeleton is reported field by field, never silently accepted.
+    lines = problems_of(sample)
+    assert "partners/gamma.yaml:7:13: error: `legal_name` is empty; expected text [empty]" in lines
+    assert main(["new-partner", "../evil", "--input", str(sample.path)]) == 1
+
+
+def test_schema_command_and_shipped_schemas_are_current(tmp_path) -> None:
+    assert main(["schema", "--out", str(tmp_path)]) == 0
+    partner = json.loads((tmp_path / "partner.schema.json").read_text())
+    assert "id" not in partner["properties"]
+    assert partner["additionalProperties"] is False
+    assert partner["properties"]["pic"]["description"].startswith("EU Participant")
+    for generated in sorted(tmp_path.glob("*.schema.json")):
+        shipped = REPO / "schemas" / generated.name
+        assert shipped.read_text() == generated.read_text(), "run `python build.py schema`"
+
+
+def test_shipped_yaml_files_name_their_schema() -> None:
+    for path in [*REPO.glob("partners/*.yaml"), *REPO.glob("data/*.yaml")]:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        name = "partner" if path.parent.name == "partners" else path.stem
+        assert first == f"# yaml-language-server: $schema=../schemas/{name}.schema.json", path
+
