@@ -620,8 +620,9 @@ def compute_cost_by_year(project: Project, phases: pd.DataFrame,
         return max(overlap, 0) / (end - start).days
 
     opex_years = [year for year in opex.index if year != TOTAL]
+    # A phase is built until the eve of its end date, when it goes into service.
     build_years = range(min(d.year for d in phases["start"]),
-                        max(d.year for d in phases["end"]) + 1)
+                        max((d - dt.timedelta(days=1)).year for d in phases["end"]) + 1)
     years = pd.Index(sorted(set(opex_years) | set(build_years)), name="year")
     spread = pd.DataFrame({year: [share(row, year) for _, row in phases.iterrows()]
                            for year in years}, index=phases.index)

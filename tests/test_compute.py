@@ -1,0 +1,551 @@
+"""Compute stage: hand-computed figures of tests/roots/compute-small, properties that
+hold for any cost model, and the public figures of the shipped example.
+
+The expected values below are worked out by hand in the comments of the YAML files
+of tests/roots/compute-small/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from proposal.compute import (
+    TOTAL,
+    compute_costs,
+    compute_figures,
+    compute_financing,
+    in_service_shares,
+    move_driver,
+)
+from proposal.load import load_project
+from proposal.models import Project
+from proposal.problems import errors
+from proposal.validate import validate_project
+
+ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).parent.parent
+
+
+def load(root: Path) -> Project:
+    project, _warnings = validate_project(load_project(root))
+    return project
+
+
+@pytest.fixture(scope="module")
+def small_project() -> Project:
+    return load(ROOTS / "compute-small")
+
+
+@pytest.fixture(scope="module")
+def small(small_project):
+    return compute_figures(small_project)
+
+
+@pytest.fixture
+def small_copy(tmp_path: Path) -> Path:
+    """A writable copy of compute-small, for tests that break it on purpose."""
+    target = tmp_path / "compute-small"
+    shutil.copytree(ROOTS / "compute-small", target)
+    return target
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    file = root / rel
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {rel}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def approx(value):
+    return pytest.approx(value, rel=1e-12, abs=1e-6)
+
+
+# ----------------------------------------------------------------------- capacity
+
+
+def test_phases_capacity(small):
+    phases = small.phases
+    assert list(phases.index) == ["p1", "p2"]
+    assert list(phases["power_mw"]) == [2, 5]
+    assert list(phases["power_added_mw"]) == [2, 3]
+    assert list(phases["facility_power_mw"]) == [2.5, 6.25]
+    assert list(phases["accelerators_added"]) == [1000, 1500]
+    assert list(phases["accelerators"]) == [1000, 2500]
+    assert list(phases["h100_equivalents_added"]) == [1000, 2500]
+    assert list(phases["h100_equivalents"]) == [1000, 3500]
+    assert list(phases["accelerator_power_mw"]) == [1.0, 3.0]
+    assert list(phases["sites_added"]) == [1, 1]
+    assert list(phases["start"]) == [dt.date(2026, 1, 1), dt.date(2027, 1, 1)]
+
+
+def test_key_capacity_figures(small):
+    assert (small.power_mw, small.facility_power_mw, small.ultimate_power_mw) == (5, 6.25, 10)
+    assert (small.accelerators, small.h100_equivalents) == (2500, 3500)
+    assert small.accelerator_power_mw == approx(3.0)
+    assert (small.first_year, small.last_year, small.horizon_years) == (2026, 2028, 3)
+
+
+def test_phase_accelerators(small):
+    table = small.phase_accelerators
+    assert list(zip(table["phase"], table["type"], table["count"], strict=True)) == [
+        ("p1", "gpu-a", 1000), ("p2", "gpu-a", 500), ("p2", "gpu-b", 1000)]
+    assert list(table["purchase_eur"]) == [20_000_000, 10_000_000, 50_000_000]
+    assert list(table["h100_equivalents"]) == [1000, 500, 2000]
+    assert list(table["power_mw"]) == [1.0, 0.5, 1.5]
+
+
+def test_capacity_by_year(small):
+    years = small.capacity_by_year
+    assert list(years.index) == [2026, 2027, 2028]
+    assert list(years["power_in_service_mw"]) == [0, 2, 5]
+    assert list(years["accelerators_in_service"]) == [0, 1000, 2500]
+    assert list(years["capex_in_service_eur"]) == [0, 37_275_000, 124_425_000]
+    assert list(years["energy_gwh"]) == approx([0, 17.52, 43.8])
+    assert list(years["emissions_t"]) == approx([0, 876, 2190])
+    assert list(years["gpu_hours"]) == approx([0, 7_008_000, 17_520_000])
+
+
+def test_in_service_share_is_pro_rata_of_days():
+    ends = pd.Series([dt.date(2027, 7, 2), dt.date(2028, 1, 1), dt.date(2026, 6, 1)],
+                     index=["mid", "new-year", "before"])
+    shares = in_service_shares(ends, pd.Index([2027, 2028]))
+    # 2 July to 31 December 2027: 183 of 365 days; 2028 is a leap year, in service whole.
+    assert shares.loc["mid", 2027] == approx(183 / 365)
+    assert shares.loc["mid", 2028] == 1
+    assert shares.loc["new-year", 2027] == 0
+    assert shares.loc["new-year", 2028] == 1
+    assert shares.loc["before", 2027] == 1
+
+
+# -------------------------------------------------------------------------- costs
+
+
+def test_capex_per_phase_and_category(small):
+    capex = small.capex
+    assert list(capex.index) == ["p1", "p2", TOTAL]
+    assert list(capex.columns) == ["accelerators", "servers_network", "storage",
+                                   "datacentre_power", "cooling", "site_works", "integration",
+                                   TOTAL]
+    assert list(capex.loc["p1"]) == approx([20_000_000, 5_000_000, 2_000_000, 6_000_000,
+                                            2_000_000, 500_000, 1_775_000, 37_275_000])
+    assert list(capex.loc["p2"]) == approx([60_000_000, 7_500_000, 3_000_000, 9_000_000,
+                                            3_000_000, 500_000, 4_150_000, 87_150_000])
+    assert capex.loc[TOTAL, TOTAL] == approx(124_425_000)
+    assert list(small.phases["capex_eur"]) == approx([37_275_000, 87_150_000])
+
+
+def test_opex_per_year_and_category(small):
+    opex = small.opex
+    assert list(opex.index) == [2026, 2027, 2028, TOTAL]
+    assert list(opex.columns) == ["energy", "maintenance", "staff", "software_support",
+                                  "insurance", "site_costs", TOTAL]
+    assert list(opex.loc[2026]) == approx([0, 0, 264_000, 0, 0, 0, 264_000])
+    assert list(opex.loc[2027]) == approx([1_752_000, 745_500, 264_000, 20_000, 186_375,
+                                           100_000, 3_067_875])
+    assert list(opex.loc[2028]) == approx([4_380_000, 2_488_500, 0, 50_000, 622_125,
+                                           100_000, 7_640_625])
+    assert list(opex.loc[TOTAL]) == approx([6_132_000, 3_234_000, 528_000, 70_000, 808_500,
+                                            200_000, 10_972_500])
+
+
+def test_total_cost_and_steady_state(small):
+    assert small.capex_eur == approx(124_425_000)
+    assert small.opex_eur == approx(10_972_500)
+    assert small.total_cost_eur == approx(135_397_500)
+    assert small.steady_state_cost_per_year_eur == approx(32_525_625)
+    assert small.gpu_hours_per_year == approx(17_520_000)
+    assert small.cost_per_gpu_hour_eur == approx(32_525_625 / 17_520_000)
+    assert small.cost_per_h100_hour_eur == approx(32_525_625 / 24_528_000)
+    assert small.energy_gwh_per_year == approx(43.8)
+    assert small.emissions_t_per_year == approx(2190)
+
+
+def test_cost_by_year_spreads_capex_over_construction(small):
+    table = small.cost_by_year
+    assert list(table.index) == [2026, 2027, 2028, TOTAL]
+    assert list(table["capex"]) == approx([37_275_000, 87_150_000, 0, 124_425_000])
+    assert list(table["cumulative"]) == approx([37_539_000, 127_756_875, 135_397_500,
+                                                135_397_500])
+
+
+def test_staff_cost_lines_split_per_partner_and_work_package(small):
+    staff = small.cost_lines[small.cost_lines["category"] == "staff"]
+    assert list(zip(staff["beneficiary"], staff["work_package"], staff["amount_eur"],
+                    strict=True)) == [("alpha", "WP1", 288_000), ("beta", "WP1", 120_000),
+                                      ("beta", "WP2", 120_000)]
+
+
+# ---------------------------------------------------------------------- financing
+
+
+def test_financing_sources_and_gap(small):
+    fin = small.financing
+    assert list(fin.index) == ["eu", "member_state", "alpha:cash", "beta:cash", "beta:equity",
+                               "beta:in_kind", "gamma:equity", "debt:1", TOTAL]
+    assert list(fin["amount_eur"]) == approx([33_849_375, 20_309_625, 10_000_000, 30_000_000,
+                                              5_000_000, 2_000_000, 10_000_000, 20_000_000,
+                                              131_159_000])
+    assert list(fin["kind"]) == ["eu", "member_state", "partner_cash", "partner_cash",
+                                 "partner_equity", "in_kind", "partner_equity", "debt", TOTAL]
+    assert fin.loc["debt:1", "lender"] == "EIB"
+    assert fin.loc["eu", "share"] == approx(0.25)
+    assert small.financing_total_eur == approx(131_159_000)
+    assert small.financing_gap_eur == approx(4_238_500)
+    assert small.financing_balanced is False
+
+
+def test_pledges_per_partner(small):
+    pledges = small.pledges
+    assert list(pledges.index) == ["alpha", "beta", "gamma", TOTAL]
+    assert list(pledges.loc["beta", ["cash", "equity", "debt", "in_kind"]]) == [
+        30_000_000, 5_000_000, 0, 2_000_000]
+    assert pledges.loc["gamma", "in_kind_not_counted"] == 1_000_000
+    assert pledges.loc["gamma", "in_kind"] == 0
+    assert pledges.loc[TOTAL, "total"] == 57_000_000
+    assert pledges.loc["alpha", "status"] == "member"
+
+
+def test_share_rule_violation_is_an_error_at_the_rule(small):
+    rules = small.share_rules
+    assert list(rules.index) == ["public-max", "partners-min"]
+    assert list(rules["ok"]) == [False, True]
+    assert rules.loc["public-max", "share"] == approx(0.40)
+    assert rules.loc["partners-min", "share"] == approx(57_000_000 / 135_397_500)
+    [error] = errors(small.problems)
+    assert (error.file, error.line, error.col, error.code) == ("data/call.yaml", 20, 16,
+                                                               "share-rule")
+    assert error.message == (
+        "financing share rule `public-max` violated: eu + member_state carry 40.0 % of the "
+        "total cost; expected at most 35.0 %")
+
+
+def test_share_rule_minimum(small_copy):
+    edit(small_copy, "data/call.yaml", "min_share: 0.2", "min_share: 0.5")
+    figures = compute_figures(load(small_copy))
+    messages = [p.message for p in errors(figures.problems) if p.line == 26]
+    assert messages == [
+        "financing share rule `partners-min` violated: partner_cash + partner_equity + in_kind "
+        "carry 42.1 % of the total cost; expected at least 50.0 %"]
+
+
+def test_financing_gap_is_a_warning(small):
+    [warning] = [p for p in small.problems if p.code == "financing-balance"]
+    assert warning.severity == "warning"
+    assert warning.file == "data/financing.yaml"
+    assert warning.message == (
+        "the financing sources add up to EUR 131,159,000 against a total cost of EUR "
+        "135,397,500: a gap of EUR 4,238,500; expected a balance within EUR 1 "
+        "(`tolerance_eur`)")
+
+
+def test_balanced_plan_has_no_financing_problem(small_copy):
+    # 4,238,500 more of debt closes the gap; 15 % public share satisfies the rule.
+    edit(small_copy, "data/financing.yaml", "value: 20000000", "value: 24238500")
+    edit(small_copy, "data/call.yaml", "max_share: 0.35", "max_share: 0.45")
+    figures = compute_figures(load(small_copy))
+    assert figures.financing_gap_eur == approx(0)
+    assert figures.financing_balanced is True
+    assert figures.problems == []
+
+
+# ---------------------------------------------------------------------- work plan
+
+
+def test_effort_and_personnel_cost(small):
+    assert list(small.effort.index) == ["alpha", "beta", TOTAL]
+    assert list(small.effort.columns) == ["WP1", "WP2", TOTAL]
+    assert list(small.effort.loc["beta"]) == [12, 12, 24]
+    assert list(small.effort.loc[TOTAL]) == [36, 12, 48]
+    assert list(small.personnel_cost.loc["alpha"]) == [288_000, 0, 288_000]
+    assert list(small.personnel_cost.loc[TOTAL]) == [408_000, 120_000, 528_000]
+    assert small.person_months_total == 48
+    assert small.personnel_cost_eur == 528_000
+
+
+def test_effort_by_month(small):
+    months = small.effort_by_month
+    assert list(months.index) == list(range(1, 25))
+    assert months.loc[6, "total"] == 1.5
+    assert months.loc[7, "total"] == 2.5
+    assert months.loc[19, "total"] == 1.5
+    assert months.loc[13, "date"] == dt.date(2027, 1, 1)
+    assert months["total"].sum() == approx(48)
+
+
+def test_work_packages_dated(small):
+    wps = small.work_packages
+    assert list(wps.index) == ["WP1", "WP2"]
+    assert wps.loc["WP2", "start_date"] == dt.date(2026, 7, 1)
+    assert wps.loc["WP2", "end_date"] == dt.date(2027, 6, 30)
+    assert list(wps["share_of_effort"]) == [0.75, 0.25]
+
+
+def test_deliverables_and_milestones_sorted_by_month(small):
+    assert list(small.deliverables["deliverable"]) == ["D1.1", "D2.2", "D2.10", "D1.2"]
+    assert list(small.deliverables["date"]) == [dt.date(2026, 3, 31), dt.date(2026, 12, 31),
+                                                dt.date(2026, 12, 31), dt.date(2027, 12, 31)]
+    assert list(small.milestones["milestone"]) == ["MS1", "MS2"]
+    assert list(small.tasks["lead"]) == ["alpha", "beta"]
+
+
+# -------------------------------------------------------------------- sensitivity
+
+
+def test_sensitivity_table(small):
+    table = small.sensitivity.set_index(["driver", "change"])
+    assert list(small.sensitivity["driver"]) == [
+        "base", "accelerator_price", "accelerator_price", "energy_price", "energy_price",
+        "pue", "pue", "utilisation", "utilisation"]
+    # +20 % on unit prices: accelerators +16M, integration +0.8M (5 %), then 2.5 % a year
+    # (maintenance + insurance) on the extra capex in service: 4.2M in 2027, 16.8M in 2028.
+    assert table.loc[("accelerator_price", 0.2), "total_cost_delta_eur"] == approx(17_325_000)
+    assert table.loc[("accelerator_price", -0.2), "total_cost_delta_eur"] == approx(-17_325_000)
+    # EU and Member State move with the total cost: the gap moves by 60 % of it.
+    assert table.loc[("accelerator_price", 0.2), "financing_gap_eur"] == approx(14_633_500)
+    # Energy opex is 6,132,000: 20 % of it is 1,226,400 for price, PUE and utilisation.
+    for driver in ("energy_price", "pue", "utilisation"):
+        assert table.loc[(driver, 0.2), "total_cost_delta_eur"] == approx(1_226_400)
+        assert table.loc[(driver, -0.2), "total_cost_delta_eur"] == approx(-1_226_400)
+    assert table.loc[("base", 0.0), "total_cost_eur"] == approx(135_397_500)
+    # More utilisation: same hardware, more hours delivered.
+    assert table.loc[("utilisation", 0.2), "cost_per_gpu_hour_eur"] == approx(
+        (24_885_000 + 7_640_625 + 0.2 * 4_380_000) / (2500 * 8760 * 0.96))
+
+
+def test_sensitivity_keeps_pue_and_utilisation_physical(small_project):
+    moved, factor = move_driver(small_project, "utilisation", 1.5)
+    assert moved.cost_model.energy.utilisation.value == 1.0
+    assert factor == approx(1 / 0.8)
+    moved, factor = move_driver(small_project, "pue", 0.5)
+    assert moved.cost_model.energy.pue.value == 1.0
+    assert factor == approx(1 / 1.25)
+    assert small_project.cost_model.energy.pue.value == 1.25
+
+
+# ------------------------------------------------------------------------ EU view
+
+
+def test_eu_budget_by_partner(small):
+    table = small.eu_budget_by_partner
+    assert list(table.columns) == ["A", "B", "C.1", "C.2", "C.3", "D", "direct", "E", TOTAL]
+    assert list(table.index) == ["alpha", "beta", TOTAL]
+    assert list(table.loc["alpha"]) == approx([288_000, 0, 0, 97_500_000, 0, 6_803_500,
+                                               104_591_500, 26_147_875, 130_739_375])
+    # E leaves out B (subcontracting): 25 % of 10,806,000.
+    assert list(table.loc["beta"]) == approx([240_000, 20_000_000, 0, 0, 10_566_000, 0,
+                                              30_806_000, 2_701_500, 33_507_500])
+    assert table.loc[TOTAL, "direct"] == approx(small.total_cost_eur)
+    assert table.loc[TOTAL, "E"] == approx(28_849_375)
+
+
+def test_eu_budget_by_work_package(small):
+    table = small.eu_budget_by_work_package
+    assert list(table.index) == ["WP1", "WP2", TOTAL]
+    assert list(table.loc["WP1"]) == approx([408_000, 0, 0, 0, 9_566_000, 878_500,
+                                             10_852_500, 2_713_125, 13_565_625])
+    assert list(table.loc["WP2"]) == approx([120_000, 20_000_000, 0, 97_500_000, 1_000_000,
+                                             5_925_000, 124_545_000, 26_136_250,
+                                             150_681_250])
+
+
+# --------------------------------------------------------------- data problems
+
+
+def test_accelerators_drawing_more_than_the_phase(small_copy):
+    edit(small_copy, "data/cost_model.yaml", "power_kw: {value: 1.5, assumption: true}",
+         "power_kw: {value: 4.5, assumption: true}")
+    figures = compute_figures(load(small_copy))
+    [problem] = [p for p in figures.problems if p.code == "accelerator-power"]
+    assert (problem.file, problem.line, problem.severity) == ("data/cost_model.yaml", 79,
+                                                              "warning")
+    assert problem.message == (
+        "phase `p2`: the accelerators installed draw 6 MW at full load, more than the "
+        "phase's 5 MW of IT power; raise `power_mw` or check the accelerator types' "
+        "`power_kw`")
+
+
+def test_sites_that_cannot_power_the_phase(small_copy):
+    edit(small_copy, "data/cost_model.yaml", "power_mw: {value: 5, assumption: true}",
+         "power_mw: {value: 7, assumption: true}")
+    figures = compute_figures(load(small_copy))
+    [problem] = [p for p in figures.problems if p.code == "site-power"]
+    assert problem.message == (
+        "phase `p2` needs 8.75 MW of facility power (IT power x PUE) but its sites (s1, s2) "
+        "connect at most 8 MW; add a site or raise `max_power_mw`")
+
+
+def test_horizon_too_short(small_copy):
+    edit(small_copy, "data/cost_model.yaml", "horizon_years: 3", "horizon_years: 1")
+    figures = compute_figures(load(small_copy))
+    codes = sorted(p.code for p in figures.problems if p.severity == "warning")
+    assert codes == ["effort-outside-horizon", "financing-balance", "phase-after-horizon",
+                     "phase-after-horizon"]
+    [effort] = [p for p in figures.problems if p.code == "effort-outside-horizon"]
+    assert effort.message == (
+        "24 person-months of the work plan fall outside the costed years 2026-2026 and are "
+        "not in the opex; align the work plan's months with the phases or change "
+        "`horizon_years`")
+    # Capex still counts every phase; the cash view runs until the last phase is built.
+    assert figures.capex_eur == approx(124_425_000)
+    assert list(figures.cost_by_year.index) == [2026, 2027, TOTAL]
+    assert figures.cost_by_year.loc[TOTAL, "total"] == approx(figures.total_cost_eur)
+
+
+# ----------------------------------------------------------- property tests
+
+
+def _valued(figure, value: float):
+    return figure.model_copy(update={"value": value})
+
+
+def _scaled(model, field: str, factor: float):
+    figure = getattr(model, field)
+    return model.model_copy(update={field: _valued(figure, figure.value * factor)})
+
+
+@st.composite
+def cost_models(draw, base: Project) -> Project:
+    """The compute-small project with every number of its cost model redrawn."""
+    cm = base.cost_model
+    day = st.integers(min_value=1, max_value=800)
+    start = dt.date(2026, 1, 1) + dt.timedelta(days=draw(st.integers(0, 300)))
+    p1_end = start + dt.timedelta(days=draw(day))
+    p2_start = p1_end - dt.timedelta(days=draw(st.integers(0, 200)))
+    p2_end = max(p1_end, p2_start) + dt.timedelta(days=draw(day))
+    p1_mw = draw(st.floats(0.5, 50))
+    powers = [p1_mw, p1_mw + draw(st.floats(0, 50))]
+    dates = [(start, p1_end), (max(p2_start, start), p2_end)]
+    counts = st.integers(0, 5000)
+    phases = tuple(
+        phase.model_copy(update={
+            "start": dates[i][0], "end": dates[i][1],
+            "power_mw": _valued(phase.power_mw, powers[i]),
+            "accelerators": tuple(item.model_copy(update={"count": _valued(item.count,
+                                                                           draw(counts))})
+                                  for item in phase.accelerators),
+        })
+        for i, phase in enumerate(cm.phases)
+    )
+    types = tuple(_scaled(t, "unit_price", draw(st.floats(0.01, 5)))
+                  for t in cm.accelerator_types)
+    factor = st.floats(0, 3)
+    capex = tuple(line if line.rate is None else _scaled(line, "rate", draw(factor))
+                  for line in cm.capex)
+    opex = tuple(line if line.rate is None else _scaled(line, "rate", draw(factor))
+                 for line in cm.opex)
+    energy = cm.energy.model_copy(update={
+        "pue": _valued(cm.energy.pue, draw(st.floats(1, 2))),
+        "utilisation": _valued(cm.energy.utilisation, draw(st.floats(0.05, 1))),
+        "price_eur_per_mwh": _valued(cm.energy.price_eur_per_mwh, draw(st.floats(0, 300))),
+        "carbon_g_per_kwh": _valued(cm.energy.carbon_g_per_kwh, draw(st.floats(0, 500))),
+    })
+    cost_model = cm.model_copy(update={
+        "phases": phases, "accelerator_types": types, "capex": capex, "opex": opex,
+        "energy": energy, "horizon_years": draw(st.integers(1, 6)),
+    })
+    return base.model_copy(update={"cost_model": cost_model})
+
+
+SMALL = load(ROOTS / "compute-small")
+PROPERTIES = settings(max_examples=40, deadline=None,
+                      suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTIES
+@given(cost_models(SMALL))
+def test_totals_equal_the_sum_of_their_parts(project):
+    costs = compute_costs(project)
+    for table in (costs.capex, costs.opex):
+        body = table.drop(TOTAL)
+        assert list(table.loc[TOTAL]) == pytest.approx(list(body.sum()), rel=1e-9, abs=1e-6)
+        assert list(body[TOTAL]) == pytest.approx(list(body.drop(columns=TOTAL).sum(axis=1)),
+                                                  rel=1e-9, abs=1e-6)
+    assert costs.total_cost_eur == pytest.approx(costs.capex_eur + costs.opex_eur)
+    assert costs.capex_eur == pytest.approx(costs.phases["capex_eur"].sum(), abs=1e-6)
+    assert costs.cost_by_year.loc[TOTAL, "total"] == pytest.approx(costs.total_cost_eur)
+    assert costs.cost_by_year.loc[TOTAL, "capex"] == pytest.approx(costs.capex_eur, abs=1e-6)
+    assert costs.cost_lines["amount_eur"].sum() == pytest.approx(costs.total_cost_eur)
+    funding = compute_financing(project, costs.total_cost_eur)
+    body = funding.sources.drop(TOTAL)
+    assert funding.total_eur == pytest.approx(body["amount_eur"].sum())
+    assert funding.gap_eur == pytest.approx(costs.total_cost_eur - funding.total_eur)
+
+
+@PROPERTIES
+@given(cost_models(SMALL), st.sampled_from(["gpu-a", "gpu-b"]))
+def test_doubling_a_unit_price_moves_exactly_the_lines_it_should(project, type_id):
+    cm = project.cost_model
+    doubled = project.model_copy(update={"cost_model": cm.model_copy(update={
+        "accelerator_types": tuple(_scaled(t, "unit_price", 2) if t.id == type_id else t
+                                   for t in cm.accelerator_types)})})
+    before, after = compute_costs(project), compute_costs(doubled)
+    # The accelerators line rises by what that type's units cost, per phase.
+    items = before.phase_accelerators
+    extra = (items[items["type"] == type_id].groupby("phase")["purchase_eur"].sum()
+             .reindex(before.capex.index.drop(TOTAL), fill_value=0.0))
+    delta = (after.capex - before.capex).drop(TOTAL)
+    assert list(delta["accelerators"]) == pytest.approx(list(extra), rel=1e-9, abs=1e-3)
+    # Integration is a share of the phase's other capex; nothing else in capex moves.
+    rate = next(line.rate.value for line in cm.capex if line.category == "integration")
+    assert list(delta["integration"]) == pytest.approx(list(extra * rate), rel=1e-9, abs=1e-3)
+    unmoved = ["servers_network", "storage", "datacentre_power", "cooling", "site_works"]
+    assert (delta[unmoved].abs() < 1e-6).all().all()
+    # In opex only the lines costed as a share of capex in service move.
+    opex_delta = (after.opex - before.opex).drop(TOTAL)
+    assert (opex_delta[["energy", "staff", "software_support", "site_costs"]].abs()
+            < 1e-6).all().all()
+    capex_delta = (after.capacity_by_year["capex_in_service_eur"]
+                   - before.capacity_by_year["capex_in_service_eur"])
+    for category in ("maintenance", "insurance"):
+        line_rate = next(line.rate.value for line in cm.opex if line.category == category)
+        assert list(opex_delta[category]) == pytest.approx(list(capex_delta * line_rate),
+                                                           rel=1e-9, abs=1e-3)
+
+
+@PROPERTIES
+@given(cost_models(SMALL))
+def test_doubling_the_energy_price_doubles_energy_only(project):
+    doubled, _ = move_driver(project, "energy_price", 2)
+    before, after = compute_costs(project), compute_costs(doubled)
+    assert list(after.opex["energy"]) == pytest.approx(list(2 * before.opex["energy"]))
+    others = [c for c in before.opex.columns if c not in ("energy", TOTAL)]
+    assert after.opex[others].equals(before.opex[others])
+    assert after.capex.equals(before.capex)
+
+
+# --------------------------------------------------------------- shipped example
+
+
+@pytest.fixture(scope="module")
+def example():
+    project = load(REPO)
+    return project, compute_figures(project)
+
+
+def test_example_reproduces_the_public_figures(example):
+    _project, figures = example
+    assert errors(figures.problems) == []
+    first = figures.phases.iloc[0]
+    assert first["power_mw"] == 100
+    reaching = figures.phases[figures.phases["h100_equivalents"] >= 288_000].iloc[0]
+    assert reaching["h100_equivalents"] == approx(288_000)
+    assert reaching["power_mw"] == 200
+    assert figures.ultimate_power_mw == 1000
+    assert figures.total_cost_eur == pytest.approx(10e9, rel=0.05)
+    assert figures.pledges.loc["iliad", "cash"] == 4e9
+
+
+def test_example_assumptions_are_flagged(example):
+    project, _ = example
+    cm = project.cost_model
+    figures = [t.unit_price for t in cm.accelerator_types]
+    figures += [cm.energy.pue, cm.energy.price_eur_per_mwh, cm.energy.utilisation]
+    figures += [line.rate for line in (*cm.capex, *cm.opex) if line.rate is not None]
+    assert all(f.documented for f in figures)
