@@ -36,7 +36,14 @@ from typing import get_args
 
 import pandas as pd
 
-from .models import IN_KIND_UNITS, CapexCategory, EuCategory, OpexCategory, Project
+from .models import (
+    IN_KIND_UNITS,
+    Amount,
+    CapexCategory,
+    EuCategory,
+    OpexCategory,
+    Project,
+)
 from .problems import Problem
 
 HOURS_PER_YEAR = 8760
@@ -55,7 +62,7 @@ FINANCING = "data/financing.yaml"
 WORKPLAN = "data/workplan.yaml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Figures:
     """Everything the PDF and the workbook show, computed from one validated `Project`."""
 
@@ -111,6 +118,8 @@ class Figures:
     """Facility energy drawn in `last_year`, GWh (IT energy x PUE)."""
     emissions_t_per_year: float
     """Emissions of `energy_gwh_per_year` at the supply's carbon intensity, t CO2e."""
+    water_m3_per_year: float
+    """Water used in `last_year` (IT energy x `water_l_per_kwh`), m3; NaN when not given."""
     financing_total_eur: float
     """Sum of every financing source."""
     financing_gap_eur: float
@@ -136,6 +145,11 @@ class Figures:
     """One row per phase and accelerator type, columns `phase`, `type`, `count`
     (units added), `h100_equivalents`, `power_mw` (draw at full load), `unit_price_eur`,
     `purchase_eur` (count x unit price)."""
+    accelerator_types: pd.DataFrame
+    """Accelerators by type over every phase, index `type` (cost-model order, then
+    `"total"`); columns `name`, `vendor`, `h100_equivalence`, `unit_price_eur`,
+    `power_kw` (None/NaN on the total row), `units`, `h100_equivalents`, `power_mw`
+    (draw at full load), `purchase_eur`."""
     capacity_by_year: pd.DataFrame
     """One row per costed year, index `year` (int); columns: year-end installed values
     `power_mw`, `facility_power_mw`, `accelerators`, `h100_equivalents`; year averages
@@ -143,7 +157,8 @@ class Figures:
     `accelerators_in_service`, `h100_in_service`, `capex_in_service_eur`,
     `first_phase_in_service` (share of the year the first phase is in service);
     `gpu_hours`, `h100_hours` (delivered: in service x 8760 x utilisation);
-    `it_energy_gwh`, `energy_gwh` (facility), `emissions_t`. No total row."""
+    `it_energy_gwh`, `energy_gwh` (facility), `emissions_t`, `water_m3` (NaN when the
+    cost model gives no water usage). No total row."""
 
     # --------------------------------------------------------------------- costs
     capex: pd.DataFrame
@@ -251,7 +266,7 @@ def compute_figures(project: Project) -> Figures:
     costs = compute_costs(project)
     funding = compute_financing(project, costs.total_cost_eur)
     rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur)
-    plan = compute_work_plan(project)
+    plan = compute_work_plan(project, costs.monthly_effort)
     eu_by_partner, eu_by_wp = compute_eu_budget(project, costs.cost_lines)
     cm, energy = project.cost_model, project.cost_model.energy
     last_phase = costs.phases.iloc[-1]
@@ -290,6 +305,7 @@ def compute_figures(project: Project) -> Figures:
                                       float(steady["h100_hours"])),
         energy_gwh_per_year=float(steady["energy_gwh"]),
         emissions_t_per_year=float(steady["emissions_t"]),
+        water_m3_per_year=float(steady["water_m3"]),
         financing_total_eur=funding.total_eur,
         financing_gap_eur=funding.gap_eur,
         financing_balanced=funding.balanced,
@@ -297,6 +313,7 @@ def compute_figures(project: Project) -> Figures:
         personnel_cost_eur=float(plan.personnel_cost.loc[TOTAL, TOTAL]),
         phases=costs.phases,
         phase_accelerators=costs.phase_accelerators,
+        accelerator_types=compute_accelerator_types(project, costs.phase_accelerators),
         capacity_by_year=costs.capacity_by_year,
         capex=costs.capex,
         opex=costs.opex,
@@ -323,7 +340,7 @@ def compute_figures(project: Project) -> Figures:
 # ============================================================================ costs
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Costs:
     """Capacity, capex and opex of one cost model: what the sensitivity re-runs."""
 
@@ -421,6 +438,29 @@ def compute_phase_accelerators(project: Project) -> pd.DataFrame:
                   "unit_price_eur", "purchase_eur"]]
 
 
+def compute_accelerator_types(
+    project: Project, phase_accelerators: pd.DataFrame
+) -> pd.DataFrame:
+    """Units, H100 equivalents, power and purchase cost per accelerator type, all phases."""
+    types = project.cost_model.accelerator_types
+    table = pd.DataFrame({
+        "name": [t.name for t in types],
+        "vendor": [t.vendor for t in types],
+        "h100_equivalence": [t.h100_equivalence.value for t in types],
+        "unit_price_eur": [t.unit_price.value for t in types],
+        "power_kw": [t.power_kw.value for t in types],
+    }, index=pd.Index([t.id for t in types], name="type"))
+    sums = ["count", "h100_equivalents", "power_mw", "purchase_eur"]
+    installed = phase_accelerators.groupby("type")[sums].sum().reindex(table.index,
+                                                                        fill_value=0)
+    table[["units", "h100_equivalents", "power_mw", "purchase_eur"]] = installed.to_numpy()
+    table["units"] = table["units"].astype(int)
+    totals = table[["units", "h100_equivalents", "power_mw", "purchase_eur"]].sum()
+    table.loc[TOTAL] = {"name": None, "vendor": None, "h100_equivalence": float("nan"),
+                        "unit_price_eur": float("nan"), "power_kw": float("nan"), **totals}
+    return table
+
+
 def compute_phases(project: Project, phase_accelerators: pd.DataFrame) -> pd.DataFrame:
     """Capacity per phase: cumulative and added power, accelerators and H100 equivalents."""
     cm = project.cost_model
@@ -515,6 +555,9 @@ def compute_capacity_by_year(
     table["energy_gwh"] = table["it_energy_gwh"] * pue
     # g/kWh x GWh: 1e6 kWh per GWh and 1e6 g per tonne cancel out.
     table["emissions_t"] = table["energy_gwh"] * energy.carbon_g_per_kwh.value
+    # l/kWh x GWh: 1e6 kWh per GWh over 1e3 l per m3.
+    water = float("nan") if energy.water_l_per_kwh is None else energy.water_l_per_kwh.value
+    table["water_m3"] = table["it_energy_gwh"] * water * 1000
     table.index.name = "year"
     return table
 
@@ -650,7 +693,7 @@ def compute_cost_lines(capex_items: pd.DataFrame, opex_items: pd.DataFrame) -> p
 # ======================================================================== financing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Funding:
     """The financing plan against a total cost."""
 
@@ -782,7 +825,7 @@ SHARE_SLACK = 1e-9
 # ======================================================================== work plan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WorkPlanFigures:
     """The work plan's tables."""
 
@@ -802,11 +845,13 @@ class WorkPlanFigures:
     """As `Figures.milestones`."""
 
 
-def compute_work_plan(project: Project) -> WorkPlanFigures:
+def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigures:
     """Effort and personnel cost per partner and work package, load per month, and the
-    dated lists of work packages, tasks, deliverables and milestones."""
+    dated lists of work packages, tasks, deliverables and milestones.
+
+    `monthly` is the effort per month from `compute_monthly_effort`.
+    """
     plan = project.workplan
-    monthly = compute_monthly_effort(project)
     wp_ids = [wp.id for wp in plan.work_packages]
     partners = _ordered(project, monthly["partner"])
     effort = _with_totals(_grid(monthly.rename(columns={"person_months": "amount_eur"}),
@@ -868,19 +913,15 @@ def compute_work_plan(project: Project) -> WorkPlanFigures:
 
 
 def _by_month(table: pd.DataFrame, id_column: str) -> pd.DataFrame:
-    # Ids sort naturally (D1.2 before D1.10) within a month.
-    return table.sort_values(["month", id_column], key=_natural_key, kind="stable",
-                             ignore_index=True)
+    """The rows sorted by month, then naturally by id (D1.2 before D1.10)."""
+    keys = [(month, _natural(item)) for month, item in zip(table["month"], table[id_column],
+                                                           strict=True)]
+    order = sorted(range(len(table)), key=keys.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
 
 
-def _natural_key(column: pd.Series) -> pd.Series:
-    if column.name == "month":
-        return column
-    def key(text: str) -> tuple:
-        return tuple(int(part) if part.isdigit() else part
-                     for part in re.split(r"(\d+)", text))
-
-    return column.map(key)
+def _natural(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 # ====================================================================== sensitivity
@@ -916,29 +957,32 @@ def _cost_and_gap(project: Project) -> dict[str, float]:
             "cost_per_gpu_hour_eur": costs.cost_per_gpu_hour_eur}
 
 
+ENERGY_DRIVERS = {"energy_price": "price_eur_per_mwh", "pue": "pue",
+                  "utilisation": "utilisation"}
+"""The field of `Energy` each energy driver moves."""
+
+
 def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, float]:
     """The project with one sensitivity driver multiplied by `factor`, and the factor
     actually applied (PUE stays at 1 or more, utilisation at 1 or less)."""
     cm = project.cost_model
-    energy = cm.energy
     if driver == "accelerator_price":
         types = tuple(t.model_copy(update={"unit_price": _scaled(t.unit_price, factor)})
                       for t in cm.accelerator_types)
         return _with_cost_model(project, accelerator_types=types), factor
-    field, limit = {"energy_price": ("price_eur_per_mwh", None), "pue": ("pue", "floor"),
-                    "utilisation": ("utilisation", "cap")}[driver]
-    figure = getattr(energy, field)
+    field = ENERGY_DRIVERS[driver]
+    figure = getattr(cm.energy, field)
     value = figure.value * factor
-    if limit == "floor":
-        value = max(value, 1.0)
-    elif limit == "cap":
-        value = min(value, 1.0)
+    if driver == "pue":
+        value = max(value, 1.0)  # no facility draws less than its IT load
+    elif driver == "utilisation":
+        value = min(value, 1.0)  # nor draws more than all of it
     applied = _ratio(value, figure.value) if figure.value else factor
-    moved = energy.model_copy(update={field: figure.model_copy(update={"value": value})})
-    return _with_cost_model(project, energy=moved), applied
+    energy = cm.energy.model_copy(update={field: figure.model_copy(update={"value": value})})
+    return _with_cost_model(project, energy=energy), applied
 
 
-def _scaled(figure, factor: float):
+def _scaled(figure: Amount, factor: float) -> Amount:
     return figure.model_copy(update={"value": figure.value * factor})
 
 

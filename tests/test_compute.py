@@ -63,6 +63,13 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     file.write_text(text.replace(old, new), encoding="utf-8")
 
 
+def line_of(root: Path, rel: str, text: str) -> int:
+    """The line (from 1) of the only line of a file that contains `text`."""
+    lines = (root / rel).read_text(encoding="utf-8").splitlines()
+    [number] = [n for n, line in enumerate(lines, start=1) if text in line]
+    return number
+
+
 def approx(value):
     return pytest.approx(value, rel=1e-12, abs=1e-6)
 
@@ -99,6 +106,15 @@ def test_phase_accelerators(small):
     assert list(table["purchase_eur"]) == [20_000_000, 10_000_000, 50_000_000]
     assert list(table["h100_equivalents"]) == [1000, 500, 2000]
     assert list(table["power_mw"]) == [1.0, 0.5, 1.5]
+
+
+def test_accelerator_types(small):
+    table = small.accelerator_types
+    assert list(table.index) == ["gpu-a", "gpu-b", TOTAL]
+    assert list(table["units"]) == [1500, 1000, 2500]
+    assert list(table["h100_equivalents"]) == [1500, 2000, 3500]
+    assert list(table["purchase_eur"]) == [30_000_000, 50_000_000, 80_000_000]
+    assert list(table["power_mw"]) == approx([1.5, 1.5, 3.0])
 
 
 def test_capacity_by_year(small):
@@ -165,6 +181,7 @@ def test_total_cost_and_steady_state(small):
     assert small.cost_per_h100_hour_eur == approx(32_525_625 / 24_528_000)
     assert small.energy_gwh_per_year == approx(43.8)
     assert small.emissions_t_per_year == approx(2190)
+    assert small.water_m3_per_year == approx(17_520)
 
 
 def test_cost_by_year_spreads_capex_over_construction(small):
@@ -219,7 +236,8 @@ def test_share_rule_violation_is_an_error_at_the_rule(small):
     assert rules.loc["public-max", "share"] == approx(0.40)
     assert rules.loc["partners-min", "share"] == approx(57_000_000 / 135_397_500)
     [error] = errors(small.problems)
-    assert (error.file, error.line, error.col, error.code) == ("data/call.yaml", 20, 16,
+    line = line_of(ROOTS / "compute-small", "data/call.yaml", "max_share: 0.35")
+    assert (error.file, error.line, error.col, error.code) == ("data/call.yaml", line, 16,
                                                                "share-rule")
     assert error.message == (
         "financing share rule `public-max` violated: eu + member_state carry 40.0 % of the "
@@ -229,7 +247,8 @@ def test_share_rule_violation_is_an_error_at_the_rule(small):
 def test_share_rule_minimum(small_copy):
     edit(small_copy, "data/call.yaml", "min_share: 0.2", "min_share: 0.5")
     figures = compute_figures(load(small_copy))
-    messages = [p.message for p in errors(figures.problems) if p.line == 26]
+    line = line_of(small_copy, "data/call.yaml", "min_share: 0.5")
+    messages = [p.message for p in errors(figures.problems) if p.line == line]
     assert messages == [
         "financing share rule `partners-min` violated: partner_cash + partner_equity + in_kind "
         "carry 42.1 % of the total cost; expected at least 50.0 %"]
@@ -363,8 +382,9 @@ def test_accelerators_drawing_more_than_the_phase(small_copy):
          "power_kw: {value: 4.5, assumption: true}")
     figures = compute_figures(load(small_copy))
     [problem] = [p for p in figures.problems if p.code == "accelerator-power"]
-    assert (problem.file, problem.line, problem.severity) == ("data/cost_model.yaml", 79,
-                                                              "warning")
+    assert (problem.file, problem.line, problem.severity) == (
+        "data/cost_model.yaml", line_of(small_copy, "data/cost_model.yaml", "value: 5,"),
+        "warning")
     assert problem.message == (
         "phase `p2`: the accelerators installed draw 6 MW at full load, more than the "
         "phase's 5 MW of IT power; raise `power_mw` or check the accelerator types' "

@@ -15,8 +15,8 @@ GPU-hour with no hours delivered, is `null`):
 - `ultimate_power_mw`, `ultimate_target_year` (integer or null)
 - `accelerators` (integer), `h100_equivalents`: installed once the last phase is done
 - `pue`, `utilisation`
-- `energy_gwh_per_year`, `emissions_t_per_year`: facility energy and t CO2e in the
-  last costed year
+- `energy_gwh_per_year`, `emissions_t_per_year`, `water_m3_per_year` (null when
+  not given): facility energy, t CO2e and water in the last costed year
 - `cost_per_gpu_hour_eur`, `cost_per_h100_hour_eur`: steady-state yearly cost
   (capex / amortisation years + opex of the last year) per delivered hour
 - `financing_total_eur`, `financing_gap_eur` (positive gap, negative surplus),
@@ -57,7 +57,7 @@ KEY_FIGURES = (
     "total_cost_eur", "capex_eur", "opex_eur",
     "power_mw", "facility_power_mw", "ultimate_power_mw", "ultimate_target_year",
     "accelerators", "h100_equivalents", "pue", "utilisation",
-    "energy_gwh_per_year", "emissions_t_per_year",
+    "energy_gwh_per_year", "emissions_t_per_year", "water_m3_per_year",
     "cost_per_gpu_hour_eur", "cost_per_h100_hour_eur",
     "financing_total_eur", "financing_gap_eur", "financing_balanced",
     "person_months_total", "personnel_cost_eur",
