@@ -174,8 +174,8 @@ def load_document(root: Path, rel: str) -> Document:
 def _refuse_unsafe_events(rel: str, text: str) -> None:
     """Scan parse events: refuse aliases and excessive nesting before building anything."""
     depth = 0
-    try:
-        for event in YAML(typ="rt", pure=True).parse(text):
+    try:  # libyaml's C parser (ruamel.yaml.clib) scans ~15x faster than the pure one
+        for event in YAML(typ="safe", pure=False).parse(text):
             if isinstance(event, AliasEvent):
                 mark = event.start_mark
                 raise _fail(rel, mark.line + 1, mark.column + 1, "alias",
@@ -195,8 +195,8 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                                 f"nesting deeper than {MAX_DEPTH} levels; flatten the data")
             elif isinstance(event, MappingEndEvent | SequenceEndEvent):
                 depth -= 1
-    except MarkedYAMLError as error:
-        raise _from_yaml_error(rel, error) from None
+    except YAMLError:
+        return  # a syntax error: the round-trip loader reports it, with its wording
 
 
 PLAIN_TAGS = frozenset(

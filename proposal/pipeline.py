@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .compute import Figures, compute_figures
 from .load import load_project
 from .models import Project
-from .problems import Problem
+from .output import write_atomic
+from .problems import InputError, Problem, errors
 from .validate import count_figures, validate_project
 
 
@@ -17,8 +24,10 @@ class CheckResult:
 
     project: Project
     """The validated project."""
+    figures: Figures
+    """Every computed figure."""
     warnings: list[Problem]
-    """Warnings (the project has no errors, or InputError would have been raised)."""
+    """Warnings of validation and compute (errors raise InputError instead)."""
 
     def summary(self) -> str:
         """One line: partners, figures and warnings."""
@@ -39,6 +48,75 @@ class BuildResult:
 
 
 def check(input_dir: Path) -> CheckResult:
-    """Load and validate an input folder; raise InputError listing every problem."""
+    """Load, validate and compute; raise InputError listing every problem.
+
+    Computing is part of checking: the call's financing share rules can only be
+    checked on computed amounts, and a pull request should hear of them too.
+    """
     project, warnings = validate_project(load_project(input_dir))
-    return CheckResult(project, warnings)
+    figures = compute_figures(project)
+    problems = sorted([*warnings, *figures.problems])
+    if errors(problems):
+        raise InputError(problems)
+    return CheckResult(project, figures, problems)
+
+
+def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
+          html: bool = False) -> BuildResult:
+    """Build every output: figures JSON, then per language the PDF and the workbook.
+
+    Outputs are first rendered into a staging folder inside `out_dir` and moved into
+    place only when every one succeeded, so a failed build leaves the previous
+    outputs untouched. Raises InputError for invalid input (nothing is written).
+    """
+    from .render.excel import render_workbook
+    from .render.figures import render_figures_json
+
+    checked = check(input_dir)
+    project, figures = checked.project, checked.figures
+    result = BuildResult(checked, warnings=list(checked.warnings))
+    stem = project.consortium.acronym
+    staged: dict[str, bytes] = {f"{stem}_figures.json": render_figures_json(figures).encode()}
+    with render_pdfs_in_background(project, figures, langs) as pdfs:
+        for lang in langs:  # the workbooks render while the PDFs lay out in other processes
+            staged[f"{stem}_budget_{lang}.xlsx"] = render_workbook(project, figures, lang)
+        for lang, rendered in zip(langs, pdfs.results(), strict=True):
+            staged[f"{stem}_proposal_{lang}.pdf"] = rendered.pdf
+            if html:
+                staged[f"{stem}_proposal_{lang}.html"] = rendered.html.encode()
+            result.warnings.extend(rendered.warnings)
+    result.outputs = publish(staged, out_dir)
+    result.warnings.sort()
+    return result
+
+
+def publish(staged: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write every rendered output into `out_dir`, each atomically."""
+    return [write_atomic(out_dir / name, content) for name, content in staged.items()]
+
+
+@dataclass
+class _PendingPdfs:
+    futures: list[Future]
+
+    def results(self) -> Iterator:
+        """Each edition's `PdfResult`, in the order asked; re-raises a render's error."""
+        for future in self.futures:
+            yield future.result()
+
+
+@contextmanager
+def render_pdfs_in_background(
+    project: Project, figures: Figures, langs: tuple[str, ...]
+) -> Iterator[_PendingPdfs]:
+    """Render each edition's PDF in its own process, in parallel when cores allow.
+
+    A process per edition returns WeasyPrint's memory when it ends; forking shares
+    the already-imported code and the computed figures with no reload.
+    """
+    from .render.pdf import render_pdf
+
+    workers = max(1, min(len(langs), os.cpu_count() or 1))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield _PendingPdfs([pool.submit(render_pdf, project, figures, lang) for lang in langs])

@@ -47,7 +47,10 @@ class InputError(Exception):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(self.problems)  # picklable: a render process may raise it
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:
