@@ -139,7 +139,8 @@ class Figures:
     `accelerators_added`; `h100_equivalents` (cumulative), `h100_equivalents_added`;
     `accelerator_power_mw` (cumulative draw of the units at full load),
     `accelerator_power_added_mw`; `sites_added` (sites first built in the phase);
-    `capex_eur` (capex of the phase), `capex_cumulative_eur`.
+    `purchase_eur` (accelerators bought at their unit prices); `capex_eur` (capex of
+    the phase), `capex_cumulative_eur`.
     No total row (cumulative columns do not add up)."""
     phase_accelerators: pd.DataFrame
     """One row per phase and accelerator type, columns `phase`, `type`, `count`
