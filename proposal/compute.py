@@ -266,20 +266,12 @@ def compute_figures(project: Project) -> Figures:
     """Compute every figure and table of the proposal from a validated project."""
     costs = compute_costs(project)
     funding = compute_financing(project, costs.total_cost_eur)
-    rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur)
+    rules, problems = _check_figures(project, costs, funding)
     plan = compute_work_plan(project, costs.monthly_effort)
     eu_by_partner, eu_by_wp = compute_eu_budget(project, costs.cost_lines)
     cm, energy = project.cost_model, project.cost_model.energy
     last_phase = costs.phases.iloc[-1]
     steady = costs.capacity_by_year.loc[costs.last_year]
-    problems = [
-        *rule_problems,
-        *check_accelerator_power(project, costs.phases),
-        *check_site_power(project, costs.phases),
-        *check_phases_in_horizon(project, costs),
-        *check_effort_in_horizon(project, costs),
-        *check_financing_balance(project, funding),
-    ]
     return Figures(
         acronym=project.consortium.acronym,
         currency=project.call.currency,
@@ -334,8 +326,31 @@ def compute_figures(project: Project) -> Figures:
         sensitivity=compute_sensitivity(project),
         eu_budget_by_partner=eu_by_partner,
         eu_budget_by_work_package=eu_by_wp,
-        problems=sorted(problems),
+        problems=problems,
     )
+
+
+def check_figures(project: Project) -> list[Problem]:
+    """The problems `compute_figures` reports, without building the tables only the
+    outputs need (sensitivity, work plan, EU view): what `build.py check` runs."""
+    costs = compute_costs(project)
+    funding = compute_financing(project, costs.total_cost_eur)
+    return _check_figures(project, costs, funding)[1]
+
+
+def _check_figures(
+    project: Project, costs: Costs, funding: Funding
+) -> tuple[pd.DataFrame, list[Problem]]:
+    rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur)
+    problems = [
+        *rule_problems,
+        *check_accelerator_power(project, costs.phases),
+        *check_site_power(project, costs.phases),
+        *check_phases_in_horizon(project, costs),
+        *check_effort_in_horizon(project, costs),
+        *check_financing_balance(project, funding),
+    ]
+    return rules, sorted(problems)
 
 
 # ============================================================================ costs
@@ -590,9 +605,11 @@ def compute_monthly_effort(project: Project) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["partner", "work_package", "month",
                                         "package_person_months", "package_months"])
     table["person_months"] = table["package_person_months"] / table["package_months"]
-    table["date"] = [month_start(project, month) for month in table["month"]]
-    table["year"] = [date.year for date in table["date"]]
-    table["rate_eur"] = [monthly_rate(project, partner) for partner in table["partner"]]
+    starts = {month: month_start(project, month) for month in table["month"].unique()}
+    rates = {partner: monthly_rate(project, partner) for partner in table["partner"].unique()}
+    table["date"] = table["month"].map(starts)
+    table["year"] = table["date"].map(lambda date: date.year)
+    table["rate_eur"] = table["partner"].map(rates)
     table["cost_eur"] = table["person_months"] * table["rate_eur"]
     return table[["partner", "work_package", "month", "date", "year", "person_months",
                   "rate_eur", "cost_eur"]]
@@ -600,14 +617,14 @@ def compute_monthly_effort(project: Project) -> pd.DataFrame:
 
 def month_start(project: Project, month: int) -> dt.date:
     """First day of a project month (month 1 is the month of the start date)."""
-    period = pd.Period(project.consortium.start_date, "M") + (month - 1)
-    return period.start_time.date()
+    start = project.consortium.start_date
+    index = start.month - 1 + month - 1
+    return dt.date(start.year + index // 12, index % 12 + 1, 1)
 
 
 def month_end(project: Project, month: int) -> dt.date:
     """Last day of a project month."""
-    period = pd.Period(project.consortium.start_date, "M") + (month - 1)
-    return period.end_time.date()
+    return month_start(project, month + 1) - dt.timedelta(days=1)
 
 
 def monthly_rate(project: Project, partner: str) -> float:

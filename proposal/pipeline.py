@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compute import Figures, compute_figures
+from .compute import Figures, check_figures, compute_figures
 from .load import load_project
 from .models import Project
 from .output import write_atomic
@@ -24,8 +24,6 @@ class CheckResult:
 
     project: Project
     """The validated project."""
-    figures: Figures
-    """Every computed figure."""
     warnings: list[Problem]
     """Warnings of validation and compute (errors raise InputError instead)."""
 
@@ -50,15 +48,14 @@ class BuildResult:
 def check(input_dir: Path) -> CheckResult:
     """Load, validate and compute; raise InputError listing every problem.
 
-    Computing is part of checking: the call's financing share rules can only be
-    checked on computed amounts, and a pull request should hear of them too.
+    Checking includes the compute stage's checks: the call's financing share rules
+    can only be checked on computed amounts, and a pull request should hear of them.
     """
     project, warnings = validate_project(load_project(input_dir))
-    figures = compute_figures(project)
-    problems = sorted([*warnings, *figures.problems])
+    problems = sorted([*warnings, *check_figures(project)])
     if errors(problems):
         raise InputError(problems)
-    return CheckResult(project, figures, problems)
+    return CheckResult(project, problems)
 
 
 def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
@@ -73,7 +70,8 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
     from .render.figures import render_figures_json
 
     checked = check(input_dir)
-    project, figures = checked.project, checked.figures
+    project = checked.project
+    figures = compute_figures(project)
     result = BuildResult(checked, warnings=list(checked.warnings))
     stem = project.consortium.acronym
     staged: dict[str, bytes] = {f"{stem}_figures.json": render_figures_json(figures).encode()}

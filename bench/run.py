@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Benchmark: wall time and peak memory of every stage, for the example and for
+generated consortia of N partners. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/run.py                 # the example, then N = 28, 100, 300
+    .venv/bin/python bench/run.py --sizes 28      # fewer sizes
+    .venv/bin/python bench/run.py --no-example
+
+Stages run as the build runs them: load, validate, compute in one process; each PDF
+edition and each workbook in a forked child, whose own peak resident memory is read
+back from the kernel (`wait4`). The whole build is then timed end to end as a user
+runs it (`build.py` in a fresh process), against WeasyPrint alone rendering the two
+HTML editions one after the other (the floor the build is measured against).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ruamel.yaml import YAML  # noqa: E402
+
+from proposal.compute import compute_figures  # noqa: E402
+from proposal.load import load_project  # noqa: E402
+from proposal.validate import validate_project  # noqa: E402
+
+MIB = 1024 * 1024
+
+
+def main() -> None:
+    """Run the benchmark and print one table per input."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[28, 100, 300])
+    parser.add_argument("--no-example", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        inputs = [] if args.no_example else [("example", ROOT)]
+        for size in args.sizes:
+            inputs.append((f"{size} partners", generate_consortium(Path(tmp) / f"n{size}", size)))
+        for label, input_dir in inputs:
+            bench_input(label, input_dir, Path(tmp) / "out" / label.replace(" ", "-"))
+
+
+def bench_input(label: str, input_dir: Path, out_dir: Path) -> None:
+    """Time every stage on one input folder and print the figures."""
+    print(f"\n== {label} ({input_dir})")
+    rows: list[tuple[str, float, float, str]] = []
+    start = time.perf_counter()
+    raw = load_project(input_dir)
+    rows.append(("load", time.perf_counter() - start, _own_peak(), ""))
+    start = time.perf_counter()
+    project, _ = validate_project(raw)
+    rows.append(("validate", time.perf_counter() - start, _own_peak(),
+                 f"{len(project.partners)} partners"))
+    start = time.perf_counter()
+    figures = compute_figures(project)
+    rows.append(("compute", time.perf_counter() - start, _own_peak(), ""))
+
+    from proposal.render.excel import render_workbook
+    from proposal.render.pdf import render_pdf
+
+    for lang in ("en", "fr"):
+        seconds, peak, result = _in_child(lambda lang=lang: render_pdf(project, figures, lang))
+        rate = result.pages / seconds
+        rows.append((f"render pdf {lang}", seconds, peak,
+                     f"{result.pages} pages, {rate:.1f} pages/s"))
+    for lang in ("en", "fr"):
+        seconds, peak, _ = _in_child(lambda lang=lang: render_workbook(project, figures, lang))
+        rows.append((f"workbook {lang}", seconds, peak, ""))
+
+    build_seconds, build_peak = _run([sys.executable, str(ROOT / "build.py"), "--input",
+                                      str(input_dir), "--out", str(out_dir), "--html"])
+    rows.append(("whole build (build.py)", build_seconds, build_peak, "both PDFs, workbooks, JSON"))
+    stem = project.consortium.acronym
+    html = [out_dir / f"{stem}_proposal_{lang}.html" for lang in ("en", "fr")]
+    code = ("import sys; from weasyprint import HTML\n"
+            "for path in sys.argv[1:]: HTML(filename=path).write_pdf(path + '.pdf')")
+    floor_seconds, floor_peak = _run([sys.executable, "-c", code, *map(str, html)])
+    rows.append(("weasyprint alone, 2 HTML", floor_seconds, floor_peak, "the floor"))
+    check_seconds, _ = _run([sys.executable, str(ROOT / "build.py"), "check", "--input",
+                             str(input_dir)])
+    rows.append(("check (build.py check)", check_seconds, float("nan"), ""))
+
+    print(f"{'stage':<28}{'seconds':>9}{'peak MiB':>10}  notes")
+    for name, seconds, peak, note in rows:
+        print(f"{name:<28}{seconds:>9.2f}{peak:>10.0f}  {note}")
+    print(f"build / weasyprint alone = {build_seconds / floor_seconds:.2f} "
+          "(target at most 1.3, aiming for 1.0)")
+
+
+def _own_peak() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MIB
+
+
+def _in_child(work: Callable[[], object]) -> tuple[float, float, object]:
+    """Run `work` in a forked child; return its seconds, its own peak MiB and result."""
+    read_end, write_end = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: run, send the result back, leave without cleanup
+        os.close(read_end)
+        with os.fdopen(write_end, "wb") as pipe:
+            pickle.dump(work(), pipe)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        result = pickle.load(pipe)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"child failed with status {status}")
+    return seconds, usage.ru_maxrss * 1024 / MIB, result
+
+
+def _run(command: list[str]) -> tuple[float, float]:
+    """Run a command; return its wall seconds and the peak MiB of its processes."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{command[:3]} failed: {process.stderr.read().decode()[-2000:]}")
+    process.stderr.close()
+    return seconds, usage.ru_maxrss * 1024 / MIB
+
+
+def generate_consortium(target: Path, size: int) -> Path:
+    """The example with synthetic partners added until it has `size` partners.
+
+    Each generated partner has bilingual texts, value-chain layers and effort in one
+    work package, so it appears in every partner table, the effort matrix and the
+    partner annex; none pledges money, so the financing plan keeps its shape.
+    """
+    shutil.copytree(ROOT / "data", target / "data")
+    shutil.copytree(ROOT / "partners", target / "partners")
+    existing = len(list((target / "partners").glob("*.yaml")))
+    yaml = YAML(typ="rt")
+    workplan_path = target / "data" / "workplan.yaml"
+    workplan = yaml.load(workplan_path.read_text(encoding="utf-8"))
+    packages = workplan["work_packages"]
+    layers = ["chips", "hardware", "data_centres", "energy", "cloud", "models",
+              "applications", "services", "research", "finance"]
+    for index in range(size - existing):
+        partner_id = f"generated-{index + 1:03d}"
+        layer = layers[index % len(layers)]
+        (target / "partners" / f"{partner_id}.yaml").write_text(
+            f"legal_name: Generated Partner {index + 1:03d} SAS\n"
+            f"short_name: Gen {index + 1:03d}\n"
+            "country: FR\norganisation_type: sme\nstatus: supporter\n"
+            "role: {en: Contributes to the work plan., fr: Contribue au plan de travail.}\n"
+            "description:\n"
+            "  en: A generated partner used to measure how the build scales with the "
+            "number of partners. It has no public source.\n"
+            "  fr: Un partenaire généré pour mesurer comment la construction évolue avec le "
+            "nombre de partenaires. Il n'a pas de source publique.\n"
+            f"value_chain: [{layer}]\nassumption: true\n",
+            encoding="utf-8",
+        )
+        packages[index % len(packages)]["effort"][partner_id] = 6
+    with workplan_path.open("w", encoding="utf-8") as handle:
+        yaml.dump(workplan, handle)
+    return target
+
+
+if __name__ == "__main__":
+    main()
