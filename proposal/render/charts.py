@@ -1,0 +1,305 @@
+"""SVG charts of the PDF: ramp-up, Gantt chart with the monthly effort line, share bars.
+
+Each chart is an inline `<svg>` string drawn in points (one SVG unit is one PDF
+point, the `width`/`height` say so), so the type sizes written here are the sizes
+printed. The callers pass values taken from `Figures` and labels already translated
+and formatted; this module only places marks. Axis scales ("nice" tick steps) and
+positions are layout, the only arithmetic done here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+FONT = "Proposal Sans"
+"""The @font-face family of the templates, so chart text uses the shipped fonts."""
+LABEL_PT = 8.5
+"""Size of axis and bar labels (the call's minimum for captions is 8 pt)."""
+INK = "#1c2833"
+GRID = "#d5dbe3"
+COLOURS = ("#1f4e79", "#2a9d8f", "#e76f51", "#e9c46a", "#8d99ae", "#6a4c93", "#f4a261",
+           "#264653")
+"""Series colours, in order of use."""
+
+
+class Svg:
+    """A minimal SVG writer: every text and attribute value is XML-escaped."""
+
+    def __init__(self, width: float, height: float, title: str):
+        self.width, self.height = width, height
+        self.parts: list[str] = [f"<title>{escape(title)}</title>"]
+
+    def add(self, tag: str, text: str | None = None, **attrs: object) -> None:
+        """Append an element; `class_`-style names lose their trailing underscore and
+        underscores become dashes (`font_size` -> `font-size`)."""
+        rendered = "".join(
+            f" {name.rstrip('_').replace('_', '-')}={quoteattr(_attr(value))}"
+            for name, value in attrs.items() if value is not None
+        )
+        if text is None:
+            self.parts.append(f"<{tag}{rendered}/>")
+        else:
+            self.parts.append(f"<{tag}{rendered}>{escape(text)}</{tag}>")
+
+    def text(self, x: float, y: float, text: str, *, size: float = LABEL_PT,
+             anchor: str = "start", weight: str | None = None, fill: str = INK,
+             rotate: float | None = None) -> None:
+        """A line of text whose baseline starts (or ends, or centres) at (x, y)."""
+        transform = f"rotate({rotate:g} {x:.2f} {y:.2f})" if rotate else None
+        self.add("text", text, x=x, y=y, font_size=size, text_anchor=anchor,
+                 font_weight=weight, fill=fill, transform=transform)
+
+    def markup(self) -> Markup:
+        """The finished `<svg>` element, safe to insert in the HTML."""
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:g}pt" '
+                f'height="{self.height:g}pt" viewBox="0 0 {self.width:g} {self.height:g}" '
+                f'font-family={quoteattr(FONT)} role="img">')
+        return Markup(head + "".join(self.parts) + "</svg>")
+
+
+def _attr(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least `top` (1, 2, 2.5 or 5 times a power of ten)."""
+    if not top > 0 or math.isnan(top):
+        return [0.0, 1.0]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
+    ticks = [0.0]
+    while ticks[-1] < top - 1e-9 * top:
+        ticks.append(step * len(ticks))
+    return ticks
+
+
+# ------------------------------------------------------------------------ ramp-up
+
+
+@dataclass(frozen=True)
+class RampUpLabels:
+    """Translated wording of the ramp-up chart."""
+
+    title: str
+    """Accessible title of the chart."""
+    bars: str
+    """Legend of the bars (installed IT power, MW)."""
+    line: str
+    """Legend of the line (installed H100 equivalents)."""
+
+
+def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
+                  h100: Sequence[float], labels: RampUpLabels,
+                  fmt: Callable[[float], str]) -> Markup:
+    """Bars of the IT power installed at each year end, with the H100 equivalents
+    installed as a line on a second scale; `fmt` formats tick and value labels."""
+    width, height = 480.0, 250.0
+    left, right, top, bottom = 44.0, 56.0, 18.0, 46.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    svg = Svg(width, height, labels.title)
+    power_ticks, h100_ticks = nice_ticks(max(power_mw, default=0)), nice_ticks(max(h100, default=0))
+    power_top, h100_top = power_ticks[-1], h100_ticks[-1]
+    y_power = lambda v: top + plot_h * (1 - v / power_top)  # noqa: E731
+    y_h100 = lambda v: top + plot_h * (1 - v / h100_top)  # noqa: E731
+    for tick in power_ticks:
+        svg.add("line", x1=left, x2=left + plot_w, y1=y_power(tick), y2=y_power(tick),
+                stroke=GRID, stroke_width=0.6)
+        svg.text(left - 4, y_power(tick) + 3, fmt(tick), anchor="end", fill=COLOURS[0])
+    for tick in h100_ticks:
+        svg.text(left + plot_w + 4, y_h100(tick) + 3, fmt(tick), fill=COLOURS[2])
+    band = plot_w / max(len(years), 1)
+    points = []
+    for i, (year, power, units) in enumerate(zip(years, power_mw, h100, strict=True)):
+        x = left + band * i
+        bar_w = band * 0.56
+        svg.add("rect", x=x + (band - bar_w) / 2, y=y_power(power), width=bar_w,
+                height=top + plot_h - y_power(power), fill=COLOURS[0])
+        if power > 0:
+            svg.text(x + band / 2, y_power(power) - 3, fmt(power), anchor="middle",
+                     fill=COLOURS[0], weight="bold")
+        svg.text(x + band / 2, top + plot_h + 12, year, anchor="middle")
+        points.append((x + band / 2, y_h100(units)))
+    svg.add("polyline", points=" ".join(f"{x:.2f},{y:.2f}" for x, y in points), fill="none",
+            stroke=COLOURS[2], stroke_width=2)
+    for x, y in points:
+        svg.add("circle", cx=x, cy=y, r=3, fill="#ffffff", stroke=COLOURS[2], stroke_width=1.6)
+    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke=INK,
+            stroke_width=0.8)
+    legend_y = height - 10
+    svg.add("rect", x=left, y=legend_y - 8, width=10, height=8, fill=COLOURS[0])
+    svg.text(left + 14, legend_y, labels.bars)
+    middle = left + plot_w / 2 + 10
+    svg.add("line", x1=middle, x2=middle + 16, y1=legend_y - 4, y2=legend_y - 4,
+            stroke=COLOURS[2], stroke_width=2)
+    svg.add("circle", cx=middle + 8, cy=legend_y - 4, r=3, fill="#ffffff", stroke=COLOURS[2],
+            stroke_width=1.6)
+    svg.text(middle + 20, legend_y, labels.line)
+    return svg.markup()
+
+
+# -------------------------------------------------------------------------- Gantt
+
+
+@dataclass(frozen=True)
+class GanttRow:
+    """One bar of the Gantt chart: a work package or one of its tasks."""
+
+    label: str
+    """Id shown left of the bar (WP1, T1.2)."""
+    start: int
+    """First month."""
+    end: int
+    """Last month."""
+    package: bool
+    """True for a work package (drawn bold, darker), False for a task."""
+    milestones: tuple[int, ...] = ()
+    """Months of the milestones drawn on this row."""
+    deliverables: tuple[int, ...] = ()
+    """Months of the deliverables drawn on this row."""
+
+
+@dataclass(frozen=True)
+class GanttLabels:
+    """Translated wording of the Gantt chart."""
+
+    title: str
+    """Accessible title of the chart."""
+    effort: str
+    """Title of the effort panel (person-months per month)."""
+    milestone: str
+    """Legend of the milestone mark."""
+    deliverable: str
+    """Legend of the deliverable mark."""
+    month: str
+    """Label of a month on the time axis, with a `{month}` placeholder (`M{month}`)."""
+
+
+def gantt_chart(rows: Sequence[GanttRow], months: int, years: Sequence[tuple[int, str]],
+                effort: Sequence[float], labels: GanttLabels,
+                fmt: Callable[[float], str]) -> Markup:
+    """Bars per work package and task over the project months, milestones as
+    diamonds, deliverables as triangles, and under them the effort per month.
+
+    `years` gives (first month of a calendar year within the plan, its label).
+    """
+    width = 480.0
+    left, right = 40.0, 6.0
+    header, row_h, gap = 26.0, 11.5, 14.0
+    panel_h, panel_bottom = 96.0, 38.0
+    chart_h = header + row_h * len(rows)
+    height = chart_h + gap + panel_h + panel_bottom
+    col = (width - left - right) / max(months, 1)
+    x_of = lambda month: left + col * (month - 1)  # noqa: E731
+    svg = Svg(width, height, labels.title)
+    bounds = [*(m for m, _ in years), months + 1]
+    for i, (month, label) in enumerate(years):
+        span_end = bounds[i + 1]
+        if i % 2 == 0:
+            svg.add("rect", x=x_of(month), y=header - 14, width=col * (span_end - month),
+                    height=chart_h - header + 14, fill="#f1f4f8")
+        svg.text((x_of(month) + x_of(span_end)) / 2, header - 4, label, anchor="middle",
+                 weight="bold")
+    for i, row in enumerate(rows):
+        y = header + row_h * i
+        bar_h = 8.0 if row.package else 5.5
+        colour = COLOURS[0] if row.package else COLOURS[1]
+        svg.text(2 if row.package else 8, y + row_h / 2 + 3, row.label,
+                 weight="bold" if row.package else None)
+        svg.add("rect", x=x_of(row.start), y=y + (row_h - bar_h) / 2,
+                width=col * (row.end - row.start + 1), height=bar_h, fill=colour)
+        for month in row.deliverables:
+            cx, cy = x_of(month) + col / 2, y + row_h / 2
+            svg.add("polygon", points=f"{cx - 3.5:.2f},{cy + 4:.2f} {cx + 3.5:.2f},{cy + 4:.2f} "
+                    f"{cx:.2f},{cy - 3:.2f}", fill=COLOURS[3], stroke=INK, stroke_width=0.5)
+        for month in row.milestones:
+            cx, cy = x_of(month) + col / 2, y + row_h / 2
+            svg.add("polygon", points=f"{cx:.2f},{cy - 4.5:.2f} {cx + 4.5:.2f},{cy:.2f} "
+                    f"{cx:.2f},{cy + 4.5:.2f} {cx - 4.5:.2f},{cy:.2f}", fill=COLOURS[2],
+                    stroke=INK, stroke_width=0.5)
+    # The effort panel: person-months per month as a stepped area.
+    top = chart_h + gap + 12
+    plot_h = panel_h - 12
+    ticks = nice_ticks(max(effort, default=0), 4)
+    y_of = lambda v: top + plot_h * (1 - v / ticks[-1])  # noqa: E731
+    svg.text(left, top - 5, labels.effort, weight="bold")
+    for tick in ticks:
+        svg.add("line", x1=left, x2=width - right, y1=y_of(tick), y2=y_of(tick), stroke=GRID,
+                stroke_width=0.6)
+        svg.text(left - 4, y_of(tick) + 3, fmt(tick), anchor="end")
+    steps = []
+    for month, value in enumerate(effort, start=1):
+        steps += [(x_of(month), y_of(value)), (x_of(month + 1), y_of(value))]
+    if steps:
+        area = [(steps[0][0], y_of(0)), *steps, (steps[-1][0], y_of(0))]
+        svg.add("polygon", points=" ".join(f"{x:.2f},{y:.2f}" for x, y in area),
+                fill="#cfe3e0")
+        svg.add("polyline", points=" ".join(f"{x:.2f},{y:.2f}" for x, y in steps), fill="none",
+                stroke=COLOURS[1], stroke_width=1.4)
+    axis_y = top + plot_h
+    svg.add("line", x1=left, x2=width - right, y1=axis_y, y2=axis_y, stroke=INK, stroke_width=0.8)
+    for month in range(1, months + 1):
+        if month == 1 or month % 6 == 0:
+            svg.add("line", x1=x_of(month) + col / 2, x2=x_of(month) + col / 2, y1=axis_y,
+                    y2=axis_y + 3, stroke=INK, stroke_width=0.6)
+            svg.text(x_of(month) + col / 2, axis_y + 12, labels.month.format(month=month),
+                     anchor="middle")
+    legend_y = height - 8
+    svg.add("polygon", points=f"{left + 4:.2f},{legend_y - 8.5:.2f} {left + 8.5:.2f},"
+            f"{legend_y - 4:.2f} {left + 4:.2f},{legend_y + 0.5:.2f} {left - 0.5:.2f},"
+            f"{legend_y - 4:.2f}", fill=COLOURS[2], stroke=INK, stroke_width=0.5)
+    svg.text(left + 13, legend_y - 1, labels.milestone)
+    middle = left + (width - left) / 2
+    svg.add("polygon", points=f"{middle:.2f},{legend_y:.2f} {middle + 7:.2f},{legend_y:.2f} "
+            f"{middle + 3.5:.2f},{legend_y - 7:.2f}", fill=COLOURS[3], stroke=INK,
+            stroke_width=0.5)
+    svg.text(middle + 11, legend_y - 1, labels.deliverable)
+    return svg.markup()
+
+
+# --------------------------------------------------------------------- share bars
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One horizontal bar: a label, its share (0..1) and the formatted value."""
+
+    label: str
+    """Label left of the bar."""
+    share: float
+    """Length of the bar, as a share of the whole."""
+    value: str
+    """Formatted value written right of the bar."""
+
+
+def share_bars(bars: Sequence[Bar], title: str, fmt: Callable[[float], str]) -> Markup:
+    """Horizontal bars of shares (financing sources, energy mix), with a share axis."""
+    width, row_h, top = 480.0, 20.0, 6.0
+    # Room for the longest label, estimated at 0.6 em per character.
+    left = min(220.0, 12 + 0.6 * LABEL_PT * max((len(bar.label) for bar in bars), default=0))
+    value_w = 52.0
+    plot_w = width - left - value_w
+    height = top + row_h * len(bars) + 22
+    ticks = nice_ticks(max((bar.share for bar in bars), default=0), 4)
+    x_of = lambda v: left + plot_w * v / ticks[-1]  # noqa: E731
+    svg = Svg(width, height, title)
+    bottom = top + row_h * len(bars)
+    for tick in ticks:
+        svg.add("line", x1=x_of(tick), x2=x_of(tick), y1=top, y2=bottom, stroke=GRID,
+                stroke_width=0.6)
+        svg.text(x_of(tick), bottom + 12, fmt(tick), anchor="middle")
+    for i, bar in enumerate(bars):
+        y = top + row_h * i
+        svg.text(left - 6, y + row_h / 2 + 3, bar.label, anchor="end")
+        svg.add("rect", x=left, y=y + 4, width=max(x_of(bar.share) - left, 0.5),
+                height=row_h - 8, fill=COLOURS[i % len(COLOURS)])
+        svg.text(x_of(bar.share) + 4, y + row_h / 2 + 3, bar.value, weight="bold")
+    svg.add("line", x1=left, x2=left, y1=top, y2=bottom, stroke=INK, stroke_width=0.8)
+    return svg.markup()
