@@ -73,7 +73,8 @@ def bench_input(label: str, input_dir: Path, out_dir: Path) -> None:
     from proposal.render.pdf import render_pdf
 
     for lang in ("en", "fr"):
-        seconds, peak, result = _in_child(lambda lang=lang: render_pdf(project, figures, lang))
+        seconds, peak, result = _in_child(lambda lang=lang: render_pdf(project, figures, lang,
+                                                                     input_dir))
         rate = result.pages / seconds
         rows.append((f"render pdf {lang}", seconds, peak,
                      f"{result.pages} pages, {rate:.1f} pages/s"))

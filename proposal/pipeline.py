@@ -75,7 +75,7 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
     result = BuildResult(checked, warnings=list(checked.warnings))
     stem = project.consortium.acronym
     staged: dict[str, bytes] = {f"{stem}_figures.json": render_figures_json(figures).encode()}
-    with render_pdfs_in_background(project, figures, langs) as pdfs:
+    with render_pdfs_in_background(project, figures, langs, input_dir) as pdfs:
         for lang in langs:  # the workbooks render while the PDFs lay out in other processes
             staged[f"{stem}_budget_{lang}.xlsx"] = render_workbook(project, figures, lang)
         for lang, rendered in zip(langs, pdfs.results(), strict=True):
@@ -105,7 +105,7 @@ class _PendingPdfs:
 
 @contextmanager
 def render_pdfs_in_background(
-    project: Project, figures: Figures, langs: tuple[str, ...]
+    project: Project, figures: Figures, langs: tuple[str, ...], input_dir: Path
 ) -> Iterator[_PendingPdfs]:
     """Render each edition's PDF in its own process, in parallel when cores allow.
 
@@ -117,4 +117,5 @@ def render_pdfs_in_background(
     workers = max(1, min(len(langs), os.cpu_count() or 1))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield _PendingPdfs([pool.submit(render_pdf, project, figures, lang) for lang in langs])
+        yield _PendingPdfs([pool.submit(render_pdf, project, figures, lang, input_dir.resolve())
+                             for lang in langs])
