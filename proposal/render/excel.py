@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import math
 import re
+import textwrap
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,7 +91,10 @@ TOTAL_FONT = Font(bold=True)
 TOTAL_BORDER = Border(top=Side(style="thin"))
 HEADER_BORDER = Border(bottom=Side(style="thin"))
 UNLOCKED = Protection(locked=False)
+LINE_HEIGHT = 15
+"""Height in points of one line of 11 pt text, to size rows with wrapped text."""
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 FORMATS = {
     "count": "#,##0",
@@ -98,7 +102,8 @@ FORMATS = {
     "mw": "#,##0.00",
     "factor": "0.000",
     "hours": "#,##0",
-    "share": "0.0##%",
+    "share": "0.0%",
+    "rate": "0.0##%",
     "date": "yyyy-mm-dd",
     "year": "0",
     "month": "0",
@@ -257,6 +262,8 @@ class Sheet:
     def __init__(self, book: Book, ws: Worksheet):
         self.book = book
         self.ws = ws
+        self.wrapped: dict[int, list[tuple[int, str]]] = {}
+        """Texts that wrap, by row: their rows get a height that shows every line."""
 
     @property
     def title(self) -> str:
@@ -290,6 +297,7 @@ class Sheet:
             cell.font = font
         if wrap:
             cell.alignment = WRAP
+            self.wrapped.setdefault(row, []).append((col, text))
         return cell
 
     def value(self, row: int, col: int, value: Any, kind: str, key: str | None = None,
@@ -301,9 +309,9 @@ class Sheet:
         return cell
 
     def input(self, row: int, col: int, value: Any, kind: str, key: str) -> Cell:
-        """An input cell: unlocked and visibly distinct."""
+        """An input cell: unlocked and visibly distinct (shares with every decimal given)."""
         cell = self.ws.cell(row, col, _plain(value))
-        cell.number_format = self.book.fmt(kind)
+        cell.number_format = self.book.fmt("rate" if kind == "share" else kind)
         cell.fill = INPUT_FILL
         cell.font = INPUT_FONT
         cell.protection = UNLOCKED
@@ -341,7 +349,9 @@ class Sheet:
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.border = HEADER_BORDER
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = WRAP
+            if not isinstance(label, tuple):
+                self.wrapped.setdefault(row, []).append((last, label))
         return last
 
     def total_style(self, row: int, first: int, last: int) -> None:
@@ -352,11 +362,24 @@ class Sheet:
             cell.border = TOTAL_BORDER
 
     def finish(self, widths: dict[int, float], freeze: str, filter_ref: str | None = None,
-               landscape: bool = True) -> None:
-        """Column widths, frozen header, filter, A4 print set-up, protection."""
+               landscape: bool = True, blocks: int = 1) -> None:
+        """Column widths, frozen header, filter, A4 print set-up, protection.
+
+        Printed pages repeat the title and the header of a single-block sheet, and only
+        the title on a sheet of several blocks (whose first header would mislead).
+        """
         ws = self.ws
         for col, width in widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
+        # Neither openpyxl nor every spreadsheet sizes rows to wrapped text on opening.
+        for row, texts in self.wrapped.items():
+            lines = max(len(textwrap.wrap(text, max(int(widths.get(col, 10) * 0.95), 1)))
+                        for col, text in texts)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * lines
+                for cell in ws[row]:  # align the row's other cells with the wrapped text
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = TOP
         ws.freeze_panes = freeze
         if filter_ref:
             ws.auto_filter.ref = filter_ref
@@ -365,7 +388,7 @@ class Sheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        ws.print_title_rows = f"1:{HEADER_ROW if blocks == 1 else 2}"
         ws.print_options.gridLines = False
         # Without a password: the protection guards against slips, users may lift it.
         ws.protection = SheetProtection(
@@ -660,7 +683,7 @@ def write_assumptions(book: Book) -> None:
         sheet.text(row, 1, entry.section)
         sheet.text(row, 2, entry.item, wrap=True)
         if entry.locked:
-            sheet.value(row, 3, entry.value, entry.kind, key=entry.key)
+            sheet.value(row, 3, entry.value, entry.kind, key=entry.key)  # a convention
         else:
             sheet.input(row, 3, entry.value, entry.kind, entry.key)
         sheet.text(row, 4, entry.unit)
@@ -673,7 +696,7 @@ def write_assumptions(book: Book) -> None:
         sheet.text(row, 8, note, wrap=True)
         if entry.name:
             book.name(entry.name, entry.key)
-    sheet.finish({1: 18, 2: 44, 3: 16, 4: 16, 5: 22, 6: 36, 7: 14, 8: 60}, "C5",
+    sheet.finish({1: 20, 2: 48, 3: 16, 4: 20, 5: 26, 6: 40, 7: 14, 8: 80}, "C5",
                  f"A{HEADER_ROW}:{get_column_letter(last)}{row}")
 
 
@@ -905,7 +928,8 @@ def write_phases(book: Book) -> None:
                       else ("capacity_by_year", year, column))
             sheet.formula(row, col, formulas[column], kind, here + column, mirror)
     book.name("LastYear", f"cap/{years[-1]}/year")
-    sheet.finish({1: 14, 2: 26, **{c: 14 for c in range(3, 40)}}, f"C{first_row}", filter_ref)
+    sheet.finish({1: 22, 2: 30, **{c: 15 for c in range(3, 40)}}, f"C{first_row}", filter_ref,
+                 blocks=3)
 
 
 # =========================================================================== costs
@@ -922,7 +946,7 @@ def write_line_head(book: Book, sheet: Sheet, row: int, i: int, line: Any, group
     sheet.text(row, 2, book.label(group, line.category))
     sheet.text(row, 3, book._(bases[line.basis]), wrap=True)
     if rate_key is not None:
-        kind = "share" if line.basis == "share_of_capex" else "eur"
+        kind = "rate" if line.basis == "share_of_capex" else "eur"
         sheet.formula(row, 4, ref(rate_key), kind)
     sheet.text(row, 5, book.label("eu_category", line.eu_category))
     if line.basis == "workplan_personnel":
@@ -988,9 +1012,9 @@ def write_capex(book: Book) -> None:
     write_category_grid(book, sheet, row, "capex", "cx", phases,
                         [phase_names[pid] for pid in phases], CAPEX_CATEGORIES, lines, "cl")
     book.name("Capex", f"cx/{TOTAL}/{TOTAL}")
-    sheet.finish({1: 6, 2: 24, 3: 30, 4: 14, 5: 22, 6: 18, 7: 12,
-                  **{c: 17 for c in range(8, 8 + len(phases) + 2)}},
-                 f"{get_column_letter(first_col)}{first_row}", filter_ref)
+    sheet.finish({1: 22, 2: 24, 3: 28, 4: 17, 5: 26, 6: 20, 7: 17,
+                  **{c: 18 for c in range(8, 8 + len(phases) + 2)}}, f"C{first_row}",
+                 filter_ref, blocks=2)
 
 
 def write_category_grid(book: Book, sheet: Sheet, row: int, table: str, prefix: str,
@@ -1080,9 +1104,9 @@ def write_opex(book: Book) -> None:
     write_category_grid(book, sheet, row, "opex", "ox", years, [str(y) for y in years],
                         OPEX_CATEGORIES, lines, "ol")
     book.name("Opex", f"ox/{TOTAL}/{TOTAL}")
-    sheet.finish({1: 6, 2: 22, 3: 34, 4: 14, 5: 22, 6: 22, 7: 16,
-                  **{c: 17 for c in range(8, 8 + len(years) + 2)}},
-                 f"{get_column_letter(first_col)}{first_row}", filter_ref)
+    sheet.finish({1: 12, 2: 22, 3: 34, 4: 17, 5: 26, 6: 24, 7: 17,
+                  **{c: 17 for c in range(8, 8 + len(years) + 2)}}, f"C{first_row}",
+                 filter_ref, blocks=2)
 
 
 def opex_formula(basis: str, year: Any, rate: str | None) -> str:
@@ -1225,7 +1249,7 @@ def write_effort(book: Book) -> None:
     sheet.block(row, _("Personnel cost in the costed years (EUR)"))
     grid(row + 1, "hc", None, costed_cell)
     sheet.finish({1: 26, **{c: 14 for c in range(2, len(wps) + 6 + len(years))}},
-                 f"B{first_row}", filter_ref)
+                 f"B{first_row}", filter_ref, blocks=5)
 
 
 # ======================================================================= financing
@@ -1372,13 +1396,14 @@ def write_financing(book: Book) -> None:
             for col, bound, sign in ((6, "min_share", ">="), (7, "max_share", "<=")):
                 if getattr(rule, bound) is None:
                     continue
-                sheet.formula(row, col, ref(f"in/rule/{rule.id}/{bound}"), "share",
+                sheet.formula(row, col, ref(f"in/rule/{rule.id}/{bound}"), "rate",
                               here + bound, ("share_rules", rule.id, bound))
                 slack = "-" if sign == ">=" else "+"
                 # Shares this close to a bound count as on it, as in the compute stage.
                 tests.append(f"{ref(here + 'share')}{sign}{ref(here + bound)}{slack}1E-9")
             sheet.formula(row, 8, f"IF(AND({','.join(tests) or 'TRUE'}),{yes},{no})", "count")
-    sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref)
+    sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref,
+                 blocks=1 + bool(rules))
 
 
 def _missing(value: Any) -> bool:
@@ -1539,8 +1564,8 @@ def write_eu_budget(book: Book) -> None:
         total_row(row, 2, prefix, keys, table)
         sheet.total_style(row, 1, len(EU_COLUMNS) + 1)
     book.name("EUBudgetTotal", f"eup/{TOTAL}/{TOTAL}")
-    sheet.finish({1: 22, 2: 22, 3: 36, **{c: 16 for c in range(4, 14)}}, f"B{first_row}",
-                 filter_ref)
+    sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{first_row}",
+                 filter_ref, blocks=5)
 
 
 # ===================================================================== sensitivity
@@ -1628,7 +1653,8 @@ def write_sensitivity(book: Book) -> None:
         row += 1
         sheet.text(row, 1, label)
         sheet.formula(row, 4, formula, "eur", f"sens/{key}")
-    sheet.finish({1: 44, **{c: 18 for c in range(2, last + 1)}}, f"B{first_row}", filter_ref)
+    sheet.finish({1: 44, **{c: 18 for c in range(2, last + 1)}}, f"B{first_row}", filter_ref,
+                 blocks=2)
 
 
 def moved(value: str, factor: str, part: str | None) -> str:
