@@ -29,7 +29,8 @@ from proposal.compute import TOTAL, Figures, compute_figures
 from proposal.i18n import translations
 from proposal.models import Project
 from proposal.pipeline import check
-from proposal.render.excel import INPUT_FILL, SHEETS, build_workbook, render_workbook
+from proposal.render.excel import SHEETS, build_workbook, render_workbook
+from proposal.render.excel_book import INPUT_FILL
 from proposal.render.figures import render_figures_json
 
 ROOTS = Path(__file__).parent / "roots"

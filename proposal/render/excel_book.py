@@ -1,0 +1,383 @@
+"""The workbook machinery behind `proposal.render.excel`: cells by key, safe text, styles.
+
+A `Book` holds the workbook being written, its sheets and the cells registered under
+keys; a `Sheet` writes inputs (unlocked, shaded), formulas (locked) and text (always a
+string cell). Formulas name their operands with `ref(key)` and `span(first, last)`;
+`Book.finish` turns the keys into absolute A1 addresses once every sheet is laid out,
+so a sheet may use cells of a sheet laid out after it. `workbook_bytes` serialises
+the workbook with fixed dates, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import textwrap
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from ..compute import Figures
+from ..i18n import Locale
+from ..models import Project
+
+DOMAIN = "workbook"
+"""The gettext domain of the workbook's own wording."""
+
+HEADER_ROW = 4
+"""Row of each sheet's first header: a title and a note line come above it."""
+
+# ------------------------------------------------------------------------- styles
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+INPUT_FONT = Font(color="1F3F99")
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+BLOCK_FONT = Font(bold=True, size=12)
+NOTE_FONT = Font(italic=True, color="595959")
+TOTAL_FONT = Font(bold=True)
+TOTAL_BORDER = Border(top=Side(style="thin"))
+HEADER_BORDER = Border(bottom=Side(style="thin"))
+UNLOCKED = Protection(locked=False)
+LINE_HEIGHT = 15
+"""Height in points of one line of 11 pt text, to size rows with wrapped text."""
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+
+FORMATS = {
+    "count": "#,##0",
+    "number": "#,##0.00",
+    "mw": "#,##0.00",
+    "factor": "0.000",
+    "hours": "#,##0",
+    "share": "0.0%",
+    "rate": "0.0##%",
+    "date": "yyyy-mm-dd",
+    "year": "0",
+    "month": "0",
+}
+"""Number formats by kind; money formats come from the edition's locale."""
+
+
+def money_format(locale: Locale, decimals: int) -> str:
+    """An EUR number format shaped like the locale's currency pattern (sign first or last)."""
+    pattern = locale.babel.currency_formats["standard"].pattern.split(";")[0]
+    number = "#,##0" + ("." + "0" * decimals if decimals else "")
+    pattern = re.sub(r"#,##0(\.0+)?", number, pattern)
+    return pattern.replace("\xa0", " ").replace("¤", '"€"')
+
+
+# ------------------------------------------------------------------ cell addresses
+
+
+def ref(key: str) -> str:
+    """A placeholder for the cell registered under `key`, resolved when laid out."""
+    return f"\x00{key}\x00"
+
+
+def span(first: str, last: str) -> str:
+    """A placeholder for the range from the cell of `first` to the cell of `last`."""
+    return f"\x00{first}\x01{last}\x00"
+
+
+def sum_of(first: str, last: str) -> str:
+    """SUM over the range from the cell of `first` to the cell of `last`."""
+    return f"SUM({span(first, last)})"
+
+
+def add(terms: Iterable[str]) -> str:
+    """The sum of formula terms, or 0 when there are none."""
+    terms = list(terms)
+    return "+".join(terms) if terms else "0"
+
+
+_PLACEHOLDER = re.compile(r"\x00([^\x00\x01]*)(?:\x01([^\x00]*))?\x00")
+
+
+def quoted(title: str) -> str:
+    """A sheet name as formulas write it, always quoted."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def string_literal(text: str) -> str:
+    """A text as a string constant inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a registered cell is."""
+
+    sheet: str
+    """Worksheet title."""
+    row: int
+    col: int
+
+    def a1(self) -> str:
+        """The absolute A1 reference without the sheet."""
+        return f"${get_column_letter(self.col)}${self.row}"
+
+    def address(self) -> str:
+        """The absolute reference with the quoted sheet name."""
+        return f"{quoted(self.sheet)}!{self.a1()}"
+
+
+@dataclass
+class Layout:
+    """Where the workbook put each figure of `Figures`: what tests recalculate and compare."""
+
+    figures: dict[str, str] = field(default_factory=dict)
+    """Key figure (a `Figures` field name) -> absolute cell address."""
+    tables: dict[str, dict[tuple[Any, str], str]] = field(default_factory=dict)
+    """`Figures` table name -> (row label, column name) -> absolute cell address."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Input key (`in/energy/price`...) -> absolute address of its input cell."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Defined name -> the absolute address it names."""
+
+
+# ============================================================================ book
+
+
+class Book:
+    """The workbook being written: sheets, registered cells, pending formulas, names."""
+
+    def __init__(self, project: Project, figures: Figures, lang: str, sheets: dict[str, str]):
+        self.project = project
+        self.figures = figures
+        self.locale = Locale(lang)
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.sheets = {key: Sheet(self, self.wb.create_sheet(self._(title)))
+                       for key, title in sheets.items()}
+        self.places: dict[str, Place] = {}
+        self.pending: list[tuple[Cell, str]] = []
+        self.names: dict[str, str] = {}
+        self.layout = Layout()
+        self.eur = money_format(self.locale, 0)
+        self.eur2 = money_format(self.locale, 2)
+
+    def _(self, message: str) -> str:
+        """The workbook wording in the edition's language."""
+        return self.locale.gettext(message, DOMAIN)
+
+    def label(self, group: str, key: str) -> str:
+        """A shared vocabulary label (category, status...)."""
+        return self.locale.label(group, key)
+
+    def text(self, value: Any) -> str:
+        """A bilingual text of the data in the edition's language."""
+        return value[self.locale.lang]
+
+    def fmt(self, kind: str) -> str:
+        """The number format of a kind of value."""
+        return {"eur": self.eur, "eur2": self.eur2}.get(kind) or FORMATS[kind]
+
+    def register(self, key: str, place: Place) -> None:
+        """Remember where the cell of `key` is; keys are unique."""
+        if key in self.places:
+            raise ValueError(f"cell key registered twice: {key}")
+        self.places[key] = place
+
+    def name(self, name: str, key: str) -> None:
+        """Define a workbook name for the cell of `key` (created once laid out)."""
+        self.names[name] = key
+
+    def resolve(self, formula: str, sheet: str) -> str:
+        """The formula with every placeholder replaced by its cell or range address."""
+        def address(match: re.Match) -> str:
+            first = self.places[match.group(1)]
+            prefix = "" if first.sheet == sheet else quoted(first.sheet) + "!"
+            if match.group(2) is None:
+                return prefix + first.a1()
+            return f"{prefix}{first.a1()}:{self.places[match.group(2)].a1()}"
+
+        return _PLACEHOLDER.sub(address, formula)
+
+    def finish(self) -> None:
+        """Resolve every formula and define the names."""
+        for cell, formula in self.pending:
+            cell.value = "=" + self.resolve(formula, cell.parent.title)
+        for name, key in sorted(self.names.items()):
+            address = self.places[key].address()
+            self.wb.defined_names[name] = DefinedName(name, attr_text=address)
+            self.layout.names[name] = address
+
+
+class Sheet:
+    """One worksheet with helpers that write inputs, formulas and safe text."""
+
+    def __init__(self, book: Book, ws: Worksheet):
+        self.book = book
+        self.ws = ws
+        self.wrapped: dict[int, list[tuple[int, str]]] = {}
+        """Texts that wrap, by row: their rows get a height that shows every line."""
+
+    @property
+    def title(self) -> str:
+        return self.ws.title
+
+    def place(self, row: int, col: int) -> Place:
+        return Place(self.ws.title, row, col)
+
+    def _record(self, row: int, col: int, key: str | None, mirror: Any) -> None:
+        place = self.place(row, col)
+        if key is not None:
+            self.book.register(key, place)
+        if isinstance(mirror, str):
+            self.book.layout.figures[mirror] = place.address()
+        elif mirror is not None:
+            table, label, column = mirror
+            self.book.layout.tables.setdefault(table, {})[(label, column)] = place.address()
+
+    def text(self, row: int, col: int, value: Any, font: Font | None = None,
+             wrap: bool = False) -> Cell:
+        """A text cell: always a string, even when it starts with `=`, `+`, `-` or `@`."""
+        cell = self.ws.cell(row, col)
+        if value is None:
+            return cell
+        text = str(value)
+        cell.value = text
+        cell.data_type = "s"
+        if text[:1] in "=+-@":
+            cell.quotePrefix = True  # Excel keeps it text when the cell is edited
+        if font is not None:
+            cell.font = font
+        if wrap:
+            cell.alignment = WRAP
+            self.wrapped.setdefault(row, []).append((col, text))
+        return cell
+
+    def value(self, row: int, col: int, value: Any, kind: str, key: str | None = None,
+              mirror: Any = None) -> Cell:
+        """A structural value (locked, not an input): a count the layout depends on."""
+        cell = self.ws.cell(row, col, _plain(value))
+        cell.number_format = self.book.fmt(kind)
+        self._record(row, col, key, mirror)
+        return cell
+
+    def input(self, row: int, col: int, value: Any, kind: str, key: str) -> Cell:
+        """An input cell: unlocked and visibly distinct (shares with every decimal given)."""
+        cell = self.ws.cell(row, col, _plain(value))
+        cell.number_format = self.book.fmt("rate" if kind == "share" else kind)
+        cell.fill = INPUT_FILL
+        cell.font = INPUT_FONT
+        cell.protection = UNLOCKED
+        self._record(row, col, key, None)
+        self.book.layout.inputs[key] = self.place(row, col).address()
+        return cell
+
+    def formula(self, row: int, col: int, formula: str, kind: str, key: str | None = None,
+                mirror: Any = None) -> Cell:
+        """A formula cell (locked); placeholders are resolved when the book is finished."""
+        cell = self.ws.cell(row, col)
+        cell.number_format = self.book.fmt(kind)
+        self.book.pending.append((cell, formula))
+        self._record(row, col, key, mirror)
+        return cell
+
+    def heading(self, title: str, note: str) -> None:
+        """The sheet title (with the acronym) and a note line above the first header."""
+        self.text(1, 1, f"{self.book.figures.acronym} – {title}", TITLE_FONT)
+        self.text(2, 1, note, NOTE_FONT)
+
+    def block(self, row: int, title: str) -> None:
+        """The title of a block of rows."""
+        self.text(row, 1, title, BLOCK_FONT)
+
+    def header(self, row: int, labels: Iterable[Any], col: int = 1) -> int:
+        """A header row of text labels (or formulas given as `("=", formula, kind)`)."""
+        last = col - 1
+        for offset, label in enumerate(labels):
+            last = col + offset
+            if isinstance(label, tuple):
+                cell = self.formula(row, last, label[1], label[2])
+            else:
+                cell = self.text(row, last, label)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.border = HEADER_BORDER
+            cell.alignment = WRAP
+            if not isinstance(label, tuple):
+                self.wrapped.setdefault(row, []).append((last, label))
+        return last
+
+    def total_style(self, row: int, first: int, last: int) -> None:
+        """Bold with a rule above: a total row."""
+        for col in range(first, last + 1):
+            cell = self.ws.cell(row, col)
+            cell.font = TOTAL_FONT
+            cell.border = TOTAL_BORDER
+
+    def finish(self, widths: dict[int, float], freeze: str, filter_ref: str | None = None,
+               landscape: bool = True, blocks: int = 1) -> None:
+        """Column widths, frozen header, filter, A4 print set-up, protection.
+
+        Printed pages repeat the title and the header of a single-block sheet, and only
+        the title on a sheet of several blocks (whose first header would mislead).
+        """
+        ws = self.ws
+        for col, width in widths.items():
+            ws.column_dimensions[get_column_letter(col)].width = width
+        # Neither openpyxl nor every spreadsheet sizes rows to wrapped text on opening.
+        for row, texts in self.wrapped.items():
+            lines = max(len(textwrap.wrap(text, max(int(widths.get(col, 10) * 0.95), 1)))
+                        for col, text in texts)
+            if lines > 1:
+                ws.row_dimensions[row].height = LINE_HEIGHT * lines
+                for cell in ws[row]:  # align the row's other cells with the wrapped text
+                    if not cell.alignment.wrap_text:
+                        cell.alignment = TOP
+        ws.freeze_panes = freeze
+        if filter_ref:
+            ws.auto_filter.ref = filter_ref
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = f"1:{HEADER_ROW if blocks == 1 else 2}"
+        ws.print_options.gridLines = False
+        # Without a password: the protection guards against slips, users may lift it.
+        ws.protection = SheetProtection(
+            sheet=True, formatColumns=False, formatRows=False, autoFilter=False,
+            sort=False, selectLockedCells=False, selectUnlockedCells=False)
+
+
+def _plain(value: Any) -> Any:
+    """A value openpyxl writes: numpy scalars to Python, NaN to an empty cell."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+
+def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
+    """The XLSX bytes, with document dates and zip entry times set to `when`."""
+    workbook.properties.created = when
+    workbook.properties.modified = when
+    raw = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    stamped = io.BytesIO()
+    with (zipfile.ZipFile(raw) as source,
+          zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(entry.filename))
+    return stamped.getvalue()
