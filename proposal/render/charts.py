@@ -101,8 +101,8 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
                   fmt: Callable[[float], str]) -> Markup:
     """Bars of the IT power installed at each year end, with the H100 equivalents
     installed as a line on a second scale; `fmt` formats tick and value labels."""
-    width, height = 480.0, 250.0
-    left, right, top, bottom = 44.0, 56.0, 18.0, 46.0
+    width, height = 480.0, 260.0
+    left, right, top, bottom = 44.0, 56.0, 18.0, 56.0
     plot_w, plot_h = width - left - right, height - top - bottom
     svg = Svg(width, height, labels.title)
     power_ticks, h100_ticks = nice_ticks(max(power_mw, default=0)), nice_ticks(max(h100, default=0))
@@ -133,15 +133,16 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
         svg.add("circle", cx=x, cy=y, r=3, fill="#ffffff", stroke=COLOURS[2], stroke_width=1.6)
     svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke=INK,
             stroke_width=0.8)
-    legend_y = height - 10
+    # Legend on two lines under the years: translations may be long.
+    legend_y = height - 20
     svg.add("rect", x=left, y=legend_y - 8, width=10, height=8, fill=COLOURS[0])
-    svg.text(left + 14, legend_y, labels.bars)
-    middle = left + plot_w / 2 + 10
-    svg.add("line", x1=middle, x2=middle + 16, y1=legend_y - 4, y2=legend_y - 4,
+    svg.text(left + 16, legend_y, labels.bars)
+    legend_y += 13
+    svg.add("line", x1=left - 3, x2=left + 13, y1=legend_y - 4, y2=legend_y - 4,
             stroke=COLOURS[2], stroke_width=2)
-    svg.add("circle", cx=middle + 8, cy=legend_y - 4, r=3, fill="#ffffff", stroke=COLOURS[2],
+    svg.add("circle", cx=left + 5, cy=legend_y - 4, r=3, fill="#ffffff", stroke=COLOURS[2],
             stroke_width=1.6)
-    svg.text(middle + 20, legend_y, labels.line)
+    svg.text(left + 16, legend_y, labels.line)
     return svg.markup()
 
 
