@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -437,34 +437,39 @@ def write_phases(book: Book) -> None:
     """Phases, accelerators per phase and type, and capacity per year."""
     _ = book._
     sheet = book.sheets["phases"]
-    figures = book.figures
-    phases = list(figures.phases.index)
     sheet.heading(_("Phases and capacity"), _(
         "Capacity of each build-out phase from the inputs; a phase's increment is in "
         "service from its date on, for that share of each year's days."))
+    last_row = write_phase_rows(book, sheet, HEADER_ROW)
+    filter_ref = f"A{HEADER_ROW}:{get_column_letter(len(PHASE_COLUMNS) + 2)}{last_row}"
+    row = write_phase_accelerators(book, sheet, last_row + 2)
+    write_capacity_by_year(book, sheet, row + 2)
+    sheet.finish({1: 22, 2: 30, **{c: 15 for c in range(3, 40)}}, f"C{HEADER_ROW + 1}",
+                 filter_ref, blocks=3)
 
-    # -- phases
-    row = HEADER_ROW
-    last = sheet.header(row, [_("Phase"), _("Name"),
-                              *(_(title) for _c, title, _k in PHASE_COLUMNS)])
+
+def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
+    """One row per phase: its inputs, what it adds and the cumulative capacity.
+
+    Returns the last row written."""
+    _ = book._
+    figures = book.figures
+    phases = list(figures.phases.index)
     items = figures.phase_accelerators
-    accelerator_rows = {pid: [i for i in items.index if items.at[i, "phase"] == pid]
-                        for pid in phases}
-    first_row = row + 1
-    model_phases = {p.id: p for p in book.project.cost_model.phases}
+    names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
+    sheet.header(row, [_("Phase"), _("Name"), *(_(title) for _c, title, _k in PHASE_COLUMNS)])
     for n, pid in enumerate(phases):
         row += 1
         prev = phases[n - 1] if n else None
-        sheet.text(row, 1, pid)
-        sheet.text(row, 2, book.text(model_phases[pid].name))
-        keys = accelerator_rows[pid]
+        added = [i for i in items.index if items.at[i, "phase"] == pid]
 
-        def total_of(column: str, keys: list = keys) -> str:
-            return (sum_of(f'pa/{keys[0]}/{column}', f'pa/{keys[-1]}/{column}')
-                    if keys else "0")
+        def of_items(column: str, added: list = added) -> str:
+            """The sum over the phase's rows of the accelerators block."""
+            return sum_of(f"pa/{added[0]}/{column}", f"pa/{added[-1]}/{column}") if added else "0"
 
-        def cumulative(column: str, added: str, pid: str = pid, prev: str | None = prev) -> str:
-            here = ref(f"ph/{pid}/{added}")
+        def cumulative(column: str, increment: str, pid: str = pid,
+                       prev: str | None = prev) -> str:
+            here = ref(f"ph/{pid}/{increment}")
             return here if prev is None else f"{ref(f'ph/{prev}/{column}')}+{here}"
 
         power = ref(f"ph/{pid}/power_mw")
@@ -474,39 +479,44 @@ def write_phases(book: Book) -> None:
             "power_mw": ref(f"in/phase/{pid}/power"),
             "power_added_mw": power if prev is None else f"{power}-{ref(f'ph/{prev}/power_mw')}",
             "facility_power_mw": f"{power}*PUE",
-            "accelerators_added": total_of("count"),
+            "accelerators_added": of_items("count"),
             "accelerators": cumulative("accelerators", "accelerators_added"),
-            "h100_equivalents_added": total_of("h100_equivalents"),
+            "h100_equivalents_added": of_items("h100_equivalents"),
             "h100_equivalents": cumulative("h100_equivalents", "h100_equivalents_added"),
-            "accelerator_power_added_mw": total_of("power_mw"),
+            "accelerator_power_added_mw": of_items("power_mw"),
             "accelerator_power_mw": cumulative("accelerator_power_mw",
                                                "accelerator_power_added_mw"),
-            "purchase_eur": total_of("purchase_eur"),
+            "purchase_eur": of_items("purchase_eur"),
             "capex_eur": ref(f"cx/{pid}/{TOTAL}"),
             "capex_cumulative_eur": cumulative("capex_cumulative_eur", "capex_eur"),
         }
+        sheet.text(row, 1, pid)
+        sheet.text(row, 2, names[pid])
         for col, (column, _title, kind) in enumerate(PHASE_COLUMNS, start=3):
             key, mirror = f"ph/{pid}/{column}", ("phases", pid, column)
             if column == "sites_added":  # which sites a phase builds first is structure
                 sheet.value(row, col, figures.phases.at[pid, column], kind, key, mirror)
             else:
                 sheet.formula(row, col, formulas[column], kind, key, mirror)
-    filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
+    return row
 
-    # -- accelerators per phase and type
-    row += 2
+
+def write_phase_accelerators(book: Book, sheet: Sheet, row: int) -> int:
+    """One row per phase and accelerator type: units, H100 equivalents, draw, purchase.
+
+    Returns the last row written."""
+    _ = book._
+    items = book.figures.phase_accelerators
+    types = {t.id: t for t in book.project.cost_model.accelerator_types}
     sheet.block(row, _("Accelerators by phase and type"))
     row += 1
     sheet.header(row, [_("Phase"), _("Type"), *(_(t) for _c, t, _k in ACCELERATOR_COLUMNS)])
     counters: dict[str, int] = {}
-    types = {t.id: t for t in book.project.cost_model.accelerator_types}
     for i in items.index:
         row += 1
         pid, type_id = items.at[i, "phase"], items.at[i, "type"]
-        j = counters[pid] = counters.get(pid, -1) + 1
+        j = counters[pid] = counters.get(pid, -1) + 1  # the item's index in its phase
         count = ref(f"pa/{i}/count")
-        sheet.text(row, 1, pid)
-        sheet.text(row, 2, types[type_id].name)
         formulas = {
             "count": ref(f"in/phase/{pid}/count/{j}"),
             "h100_equivalents": f"{count}*{ref(f'in/acc/{type_id}/h100')}",
@@ -514,58 +524,64 @@ def write_phases(book: Book) -> None:
             "unit_price_eur": ref(f"in/acc/{type_id}/price"),
             "purchase_eur": f"{count}*{ref(f'pa/{i}/unit_price_eur')}",
         }
+        sheet.text(row, 1, pid)
+        sheet.text(row, 2, types[type_id].name)
         for col, (column, _title, kind) in enumerate(ACCELERATOR_COLUMNS, start=3):
             sheet.formula(row, col, formulas[column], kind, f"pa/{i}/{column}",
                           ("phase_accelerators", i, column))
+    return row
 
-    # -- capacity per year
-    row += 2
+
+def write_capacity_by_year(book: Book, sheet: Sheet, row: int) -> int:
+    """One row per costed year: the share of it each phase serves, installed and
+    in-service capacity, delivered hours, energy, emissions and water.
+
+    Returns the last row written."""
+    _ = book._
+    figures = book.figures
+    phases = list(figures.phases.index)
+    years = list(figures.capacity_by_year.index)
+    water = book.project.cost_model.energy.water_l_per_kwh is not None
+    columns = [c for c in CAPACITY_COLUMNS if water or c[0] != "water_m3"]
     sheet.block(row, _("Capacity by year"))
     row += 1
-    share_headers = [_("In service: {phase}").format(phase=pid) for pid in phases]
-    sheet.header(row, [_("Year"), *share_headers,
-                       *(_(t) for _c, t, _k in CAPACITY_COLUMNS)])
-    years = list(figures.capacity_by_year.index)
-    first_phase = phases[0]
+    sheet.header(row, [_("Year"), *(_("In service: {phase}").format(phase=pid) for pid in phases),
+                       *(_(title) for _c, title, _k in columns)])
+    hours = "HoursPerYear*Utilisation"
     for n, year in enumerate(years):
         row += 1
-        y = ref(f"cap/{year}/year")
-        if n == 0:
-            starts = span(f"ph/{phases[0]}/start", f"ph/{phases[-1]}/start")
-            sheet.formula(row, 1, f"YEAR(MIN({starts}))", "year", f"cap/{year}/year")
-            book.name("FirstYear", f"cap/{year}/year")
-        else:
-            sheet.formula(row, 1, f"{ref(f'cap/{years[n - 1]}/year')}+1", "year",
-                          f"cap/{year}/year")
+        here = f"cap/{year}/"
+        y = ref(here + "year")
+        first = f"YEAR(MIN({span(f'ph/{phases[0]}/start', f'ph/{phases[-1]}/start')}))"
+        sheet.formula(row, 1, first if n == 0 else f"{ref(f'cap/{years[n - 1]}/year')}+1",
+                      "year", here + "year")
         for col, pid in enumerate(phases, start=2):
-            # Share of the year's days on or after the phase's in-service date.
+            # The share of the year's days on or after the phase's in-service date.
             end = ref(f"ph/{pid}/end")
             sheet.formula(row, col, f"MAX(0,DATE({y},12,31)-MAX({end},DATE({y},1,1))+1)"
                                     f"/(DATE({y},12,31)-DATE({y},1,1)+1)",
-                          "share", f"cap/{year}/share/{pid}")
+                          "share", f"{here}share/{pid}")
 
-        def in_service(column: str, year: Any = year) -> str:
-            return add(f"{ref(f'cap/{year}/share/{pid}')}*{ref(f'ph/{pid}/{column}')}"
-                       for pid in phases)
+        def in_service(of: str, here: str = here) -> str:
+            """The year average of a phase quantity: each phase's weighted by its share."""
+            return add(f"{ref(f'{here}share/{pid}')}*{ref(of.format(pid=pid))}" for pid in phases)
 
         def installed(column: str, y: str = y) -> str:
+            """The sum of a phase increment over the phases in service by the year's end."""
             return add(f"IF({ref(f'ph/{pid}/end')}<=DATE({y},12,31),{ref(f'ph/{pid}/{column}')},0)"
                        for pid in phases)
 
-        here = f"cap/{year}/"
-        hours = "HoursPerYear*Utilisation"
         formulas = {
             "power_mw": installed("power_added_mw"),
             "facility_power_mw": f"{ref(here + 'power_mw')}*PUE",
             "accelerators": installed("accelerators_added"),
             "h100_equivalents": installed("h100_equivalents_added"),
-            "power_in_service_mw": in_service("power_added_mw"),
-            "accelerators_in_service": in_service("accelerators_added"),
-            "h100_in_service": in_service("h100_equivalents_added"),
-            "capex_in_service_eur": in_service("capex_eur"),
-            "accelerator_capex_in_service_eur": add(
-                f"{ref(f'cap/{year}/share/{pid}')}*{ref(f'cl/acc/{pid}')}" for pid in phases),
-            "first_phase_in_service": ref(f"cap/{year}/share/{first_phase}"),
+            "power_in_service_mw": in_service("ph/{pid}/power_added_mw"),
+            "accelerators_in_service": in_service("ph/{pid}/accelerators_added"),
+            "h100_in_service": in_service("ph/{pid}/h100_equivalents_added"),
+            "capex_in_service_eur": in_service("ph/{pid}/capex_eur"),
+            "accelerator_capex_in_service_eur": in_service("cl/acc/{pid}"),
+            "first_phase_in_service": ref(f"{here}share/{phases[0]}"),
             "gpu_hours": f"{ref(here + 'accelerators_in_service')}*{hours}",
             "h100_hours": f"{ref(here + 'h100_in_service')}*{hours}",
             "it_energy_gwh": f"{ref(here + 'power_in_service_mw')}*{hours}/1000",
@@ -573,16 +589,13 @@ def write_phases(book: Book) -> None:
             "emissions_t": f"{ref(here + 'energy_gwh')}*CarbonIntensity",
             "water_m3": f"{ref(here + 'it_energy_gwh')}*WaterUsage*1000",
         }
-        water = book.project.cost_model.energy.water_l_per_kwh is not None
-        for col, (column, _title, kind) in enumerate(CAPACITY_COLUMNS, start=2 + len(phases)):
-            if column == "water_m3" and not water:
-                continue
-            mirror = (None if column == "accelerator_capex_in_service_eur"
+        for col, (column, _title, kind) in enumerate(columns, start=2 + len(phases)):
+            mirror = (None if column == "accelerator_capex_in_service_eur"  # a helper
                       else ("capacity_by_year", year, column))
             sheet.formula(row, col, formulas[column], kind, here + column, mirror)
+    book.name("FirstYear", f"cap/{years[0]}/year")
     book.name("LastYear", f"cap/{years[-1]}/year")
-    sheet.finish({1: 22, 2: 30, **{c: 15 for c in range(3, 40)}}, f"C{first_row}", filter_ref,
-                 blocks=3)
+    return row
 
 
 # =========================================================================== costs
@@ -716,8 +729,7 @@ def write_opex(book: Book) -> None:
     row = HEADER_ROW
     first_col = len(LINE_COLUMNS) + 1
     last = sheet.header(row, [*(_(t) for t in LINE_COLUMNS),
-                              *(("=", ref(f"cap/{year}/year"), "year") for year in years),
-                              _("Total")])
+                              *year_headers(book), _("Total")])
     first_row = row + 1
     shares = [i for i, line in enumerate(lines) if line.basis == "share_of_capex"]
     energy = [i for i, line in enumerate(lines) if line.basis == "energy"]
@@ -787,122 +799,135 @@ def write_effort(book: Book) -> None:
     """Person-months, personnel cost, the work-package calendar and its costed share."""
     _ = book._
     sheet = book.sheets["effort"]
-    project, figures = book.project, book.figures
-    wps = [wp.id for wp in project.workplan.work_packages]
-    partners = list(figures.effort.index.drop(TOTAL))
-    years = list(figures.capacity_by_year.index)
-    efforts = {(pid, wp.id): value for wp in project.workplan.work_packages
-               for pid, value in wp.effort.items()}
+    plan = book.project.workplan
+    efforts = {(pid, wp.id): value for wp in plan.work_packages for pid, value in wp.effort.items()}
     sheet.heading(_("Effort"), _(
         "Person-months per partner and work package (inputs), their cost at each "
         "partner's monthly rate, and the part of it that falls in the costed years "
         "(each package's effort spread evenly over its months)."))
 
-    def grid(row: int, prefix: str, table: str | None, cell: Any, rate: bool = False) -> int:
-        sheet.header(row, [_("Partner"), *wps, _("Total"),
-                           *([_("Cost of a person-month")] if rate else [])])
-        for pid in partners:
-            row += 1
-            sheet.text(row, 1, partner_name(project, pid))
-            for col, wp in enumerate(wps, start=2):
-                cell(row, col, pid, wp)
-            sheet.formula(row, len(wps) + 2,
-                          sum_of(f'{prefix}/{pid}/{wps[0]}', f'{prefix}/{pid}/{wps[-1]}'),
-                          "number" if prefix == "pm" else "eur", f"{prefix}/{pid}/{TOTAL}",
-                          None if table is None else (table, pid, TOTAL))
-            if rate:
-                own = f"in/rate/{pid}" if pid in project.workplan.partner_rates else "in/rate"
-                sheet.formula(row, len(wps) + 3, ref(own), "eur", f"rate/{pid}")
-        row += 1
-        sheet.text(row, 1, _("Total"))
-        for col, column in enumerate([*wps, TOTAL], start=2):
-            sheet.formula(row, col, sum_of(f"{prefix}/{partners[0]}/{column}",
-                                           f"{prefix}/{partners[-1]}/{column}"),
-                          "number" if prefix == "pm" else "eur", f"{prefix}/{TOTAL}/{column}",
-                          None if table is None else (table, TOTAL, column))
-        sheet.total_style(row, 1, len(wps) + 2)
-        return row
-
-    def effort_cell(row: int, col: int, pid: str, wp: str) -> None:
+    def effort(row: int, col: int, pid: str, wp: str) -> None:
         if (pid, wp) in efforts:
             sheet.input(row, col, efforts[(pid, wp)], "number", f"pm/{pid}/{wp}")
-        else:  # not in the work plan: no effort, and no budget row to carry one
+        else:  # not in the work plan: no effort, and no EU budget row to carry one
             sheet.value(row, col, 0, "number", f"pm/{pid}/{wp}")
         book.layout.tables.setdefault("effort", {})[(pid, wp)] = sheet.place(row, col).address()
 
-    def cost_cell(row: int, col: int, pid: str, wp: str) -> None:
+    def cost(row: int, col: int, pid: str, wp: str) -> None:
         sheet.formula(row, col, f"{ref(f'pm/{pid}/{wp}')}*{ref(f'rate/{pid}')}", "eur",
                       f"pc/{pid}/{wp}", ("personnel_cost", pid, wp))
 
-    def costed_cell(row: int, col: int, pid: str, wp: str) -> None:
+    def costed(row: int, col: int, pid: str, wp: str) -> None:
         sheet.formula(row, col, f"{ref(f'pc/{pid}/{wp}')}*{ref(f'wpc/{wp}/share')}", "eur",
                       f"hc/{pid}/{wp}")
 
-    row = HEADER_ROW
-    first_row = row + 1
-    row = grid(row, "pm", "effort", effort_cell, rate=True)
-    filter_ref = f"A{HEADER_ROW}:{get_column_letter(len(wps) + 3)}{row - 1}"
+    row = write_partner_grid(book, sheet, HEADER_ROW, "pm", "effort", effort, rates=True)
+    filter_ref = f"A{HEADER_ROW}:{get_column_letter(len(plan.work_packages) + 3)}{row - 1}"
     book.name("PersonMonths", f"pm/{TOTAL}/{TOTAL}")
-    row += 2
-    sheet.block(row, _("Personnel cost (EUR)"))
-    row = grid(row + 1, "pc", "personnel_cost", cost_cell)
+    sheet.block(row + 2, _("Personnel cost (EUR)"))
+    row = write_partner_grid(book, sheet, row + 3, "pc", "personnel_cost", cost)
     book.name("PersonnelCost", f"pc/{TOTAL}/{TOTAL}")
+    row = write_work_package_calendar(book, sheet, row + 2)
+    row = write_staff_by_year(book, sheet, row + 2)
+    # Per partner and package, the cost in the costed years: the EU budget's staff costs.
+    sheet.block(row + 2, _("Personnel cost in the costed years (EUR)"))
+    write_partner_grid(book, sheet, row + 3, "hc", None, costed)
+    years = len(book.figures.capacity_by_year)
+    sheet.finish({1: 26, **{c: 14 for c in range(2, len(plan.work_packages) + years + 6)}},
+                 f"B{HEADER_ROW + 1}", filter_ref, blocks=5)
 
-    # -- calendar: months of each package in each costed year
-    row += 2
+
+def write_partner_grid(book: Book, sheet: Sheet, row: int, prefix: str, table: str | None,
+                       write_cell: Callable[[int, int, str, str], None],
+                       rates: bool = False) -> int:
+    """A partner x work package grid (cells by `write_cell`) with row and column totals,
+    and the partners' monthly rates when asked. Returns the row of the total line."""
+    _ = book._
+    project = book.project
+    wps = [wp.id for wp in project.workplan.work_packages]
+    partners = list(book.figures.effort.index.drop(TOTAL))
+    kind = "number" if prefix == "pm" else "eur"
+    sheet.header(row, [_("Partner"), *wps, _("Total"),
+                       *([_("Cost of a person-month")] if rates else [])])
+    for pid in partners:
+        row += 1
+        sheet.text(row, 1, partner_name(project, pid))
+        for col, wp in enumerate(wps, start=2):
+            write_cell(row, col, pid, wp)
+        sheet.formula(row, len(wps) + 2, sum_of(f"{prefix}/{pid}/{wps[0]}",
+                                                 f"{prefix}/{pid}/{wps[-1]}"),
+                      kind, f"{prefix}/{pid}/{TOTAL}", table and (table, pid, TOTAL))
+        if rates:
+            own = f"in/rate/{pid}" if pid in project.workplan.partner_rates else "in/rate"
+            sheet.formula(row, len(wps) + 3, ref(own), "eur", f"rate/{pid}")
+    row += 1
+    sheet.text(row, 1, _("Total"))
+    for col, column in enumerate([*wps, TOTAL], start=2):
+        sheet.formula(row, col, sum_of(f"{prefix}/{partners[0]}/{column}",
+                                       f"{prefix}/{partners[-1]}/{column}"),
+                      kind, f"{prefix}/{TOTAL}/{column}", table and (table, TOTAL, column))
+    sheet.total_style(row, 1, len(wps) + 2)
+    return row
+
+
+def year_headers(book: Book) -> list[tuple[str, str, str]]:
+    """Header cells showing the costed years (formulas: the years follow the inputs)."""
+    return [("=", ref(f"cap/{year}/year"), "year") for year in book.figures.capacity_by_year.index]
+
+
+def write_work_package_calendar(book: Book, sheet: Sheet, row: int) -> int:
+    """Each package's months (inputs), and how many fall in each costed year.
+
+    Returns the last row written."""
+    _ = book._
+    years = list(book.figures.capacity_by_year.index)
     sheet.block(row, _("Work-package calendar"))
     row += 1
     sheet.header(row, [_("Work package"), _("First month"), _("Last month"), _("Months"),
-                       *(("=", ref(f"cap/{year}/year"), "year") for year in years),
-                       _("Share in the costed years")])
-    # Project month m is absolute month YEAR(start)*12 + MONTH(start) - 2 + m.
+                       *year_headers(book), _("Share in the costed years")])
+    # Project month m is the absolute month YEAR(start) * 12 + MONTH(start) - 2 + m.
     origin = "YEAR(ProjectStart)*12+MONTH(ProjectStart)-2"
-    for wp in project.workplan.work_packages:
+    for wp in book.project.workplan.work_packages:
         row += 1
         here = f"wpc/{wp.id}/"
+        first, last = ref(here + "start"), ref(here + "end")
         sheet.text(row, 1, wp.id)
         sheet.input(row, 2, wp.start_month, "month", here + "start")
         sheet.input(row, 3, wp.end_month, "month", here + "end")
-        sheet.formula(row, 4, f"{ref(here + 'end')}-{ref(here + 'start')}+1", "month",
-                      here + "months")
+        sheet.formula(row, 4, f"{last}-{first}+1", "month", here + "months")
         for col, year in enumerate(years, start=5):
             y = ref(f"cap/{year}/year")
-            sheet.formula(row, col, f"MAX(0,MIN({origin}+{ref(here + 'end')},12*{y}+11)"
-                                    f"-MAX({origin}+{ref(here + 'start')},12*{y})+1)",
-                          "month", f"{here}{year}")
-        sheet.formula(row, 5 + len(years),
-                      f"{sum_of(here + str(years[0]), here + str(years[-1]))}"
-                      f"/{ref(here + 'months')}",
-                      "share", here + "share")
+            sheet.formula(row, col, f"MAX(0,MIN({origin}+{last},12*{y}+11)"
+                                    f"-MAX({origin}+{first},12*{y})+1)", "month", f"{here}{year}")
+        sheet.formula(row, 5 + len(years), f"{sum_of(f'{here}{years[0]}', f'{here}{years[-1]}')}"
+                                           f"/{ref(here + 'months')}", "share", here + "share")
+    return row
 
-    # -- personnel cost per costed year: the staff opex
-    row += 2
+
+def write_staff_by_year(book: Book, sheet: Sheet, row: int) -> int:
+    """Personnel cost per package and costed year, each package's cost spread evenly over
+    its months: the staff opex. Returns the row of the total line."""
+    _ = book._
+    years = list(book.figures.capacity_by_year.index)
+    wps = [wp.id for wp in book.project.workplan.work_packages]
     sheet.block(row, _("Personnel cost by costed year (EUR)"))
     row += 1
-    sheet.header(row, [_("Work package"), *(("=", ref(f"cap/{year}/year"), "year")
-                                            for year in years), _("Total")])
+    sheet.header(row, [_("Work package"), *year_headers(book), _("Total")])
     for wp in wps:
         row += 1
         sheet.text(row, 1, wp)
         for col, year in enumerate(years, start=2):
             sheet.formula(row, col, f"{ref(f'pc/{TOTAL}/{wp}')}*{ref(f'wpc/{wp}/{year}')}"
                                     f"/{ref(f'wpc/{wp}/months')}", "eur", f"sy/{wp}/{year}")
-        sheet.formula(row, len(years) + 2,
-                      sum_of(f'sy/{wp}/{years[0]}', f'sy/{wp}/{years[-1]}'), "eur",
-                      f"sy/{wp}/{TOTAL}")
+        sheet.formula(row, len(years) + 2, sum_of(f"sy/{wp}/{years[0]}", f"sy/{wp}/{years[-1]}"),
+                      "eur", f"sy/{wp}/{TOTAL}")
     row += 1
     sheet.text(row, 1, _("Total"))
     for col, year in enumerate([*years, TOTAL], start=2):
-        sheet.formula(row, col, sum_of(f'sy/{wps[0]}/{year}', f'sy/{wps[-1]}/{year}'),
-                      "eur", f"sy/{TOTAL}/{year}")
+        sheet.formula(row, col, sum_of(f"sy/{wps[0]}/{year}", f"sy/{wps[-1]}/{year}"), "eur",
+                      f"sy/{TOTAL}/{year}")
     sheet.total_style(row, 1, len(years) + 2)
-
-    # -- per partner and package, the cost in the costed years: the EU budget's staff
-    row += 2
-    sheet.block(row, _("Personnel cost in the costed years (EUR)"))
-    grid(row + 1, "hc", None, costed_cell)
-    sheet.finish({1: 26, **{c: 14 for c in range(2, len(wps) + 6 + len(years))}},
-                 f"B{first_row}", filter_ref, blocks=5)
+    return row
 
 
 # ======================================================================= financing
@@ -1076,149 +1101,156 @@ def ordered(first: Iterable[str], second: Iterable[str], order: list[str]) -> li
     return sorted(seen, key=lambda key: (rank.get(key, len(order)), seen.index(key)))
 
 
-def write_eu_budget(book: Book) -> None:
-    """The EU view: beneficiaries, work packages, and costs per category for each
-    beneficiary and work package, with indirect costs at the call's flat rate."""
-    _ = book._
-    sheet = book.sheets["eu"]
-    project, figures = book.project, book.figures
-    cm = project.cost_model
-    partner_order = [p.id for p in project.partners]
-    wp_order = [wp.id for wp in project.workplan.work_packages]
+def eu_contributions(project: Project) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """The cost-line cells each (beneficiary, work package) pair adds up, by EU category.
 
-    # Each cost line's total goes to its beneficiary, work package and category; the
-    # staff line goes to every partner and package of the work plan.
+    A line's total goes to its beneficiary, work package and category; the staff line
+    (`workplan_personnel`) goes to every partner and package of the work plan, with the
+    cost of their effort in the costed years."""
     contributions: dict[tuple[str, str], dict[str, list[str]]] = {}
 
     def contribute(pid: str, wp: str, category: str, term: str) -> None:
         contributions.setdefault((pid, wp), {}).setdefault(category, []).append(term)
 
-    for i, line in enumerate(cm.capex):
+    for i, line in enumerate(project.cost_model.capex):
         contribute(line.beneficiary, line.work_package, line.eu_category,
                    ref(f"cl/{i}/{TOTAL}"))
-    for i, line in enumerate(cm.opex):
+    for i, line in enumerate(project.cost_model.opex):
         if line.basis == "workplan_personnel":
             for pid, wp in effort_pairs(project):
                 contribute(pid, wp, line.eu_category, ref(f"hc/{pid}/{wp}"))
         else:
             contribute(line.beneficiary, line.work_package, line.eu_category,
                        ref(f"ol/{i}/{TOTAL}"))
+    return contributions
+
+
+def write_eu_budget(book: Book) -> None:
+    """The EU view: beneficiaries, work packages, and costs per category for each
+    beneficiary and work package, with indirect costs at the call's flat rate."""
+    _ = book._
+    sheet = book.sheets["eu"]
+    project, figures = book.project, book.figures
+    contributions = eu_contributions(project)
     partners = ordered(figures.eu_budget_by_partner.index.drop(TOTAL),
-                       (pid for pid, _wp in contributions), partner_order)
+                       (pid for pid, _wp in contributions), [p.id for p in project.partners])
     wps = ordered(figures.eu_budget_by_work_package.index.drop(TOTAL),
-                  (wp for _pid, wp in contributions), wp_order)
+                  (wp for _pid, wp in contributions),
+                  [wp.id for wp in project.workplan.work_packages])
     pairs = sorted(contributions, key=lambda pair: (partners.index(pair[0]),
                                                     wps.index(pair[1])))
-    eligible = [c for c in EU_DIRECT if c not in project.call.indirect_excludes]
+    excluded = project.call.indirect_excludes
     sheet.heading(_("EU budget"), _(
         "The costs in the EU categories (A personnel, B subcontracting, C purchases, "
         "D other), per beneficiary and work package; E is the flat rate of indirect "
         "costs on the direct costs outside {excluded}.").format(
-            excluded=", ".join(project.call.indirect_excludes) or "–"))
-    headers = [book.label("eu_category", c) for c in EU_COLUMNS]
+            excluded=", ".join(excluded) or "–"))
+    row = write_eu_lists(book, sheet, partners, wps)
 
-    def category_cells(row: int, col: int, prefix: str, table: str | None, label: Any,
-                       direct: dict[str, str]) -> None:
-        for offset, category in enumerate(EU_DIRECT):
-            sheet.formula(row, col + offset, direct[category], "eur", f"{prefix}/{category}",
-                          None if table is None else (table, label, category))
-        cell = {c: ref(f"{prefix}/{c}") for c in EU_COLUMNS}
-        derived = {
-            "direct": sum_of(f'{prefix}/{EU_DIRECT[0]}', f'{prefix}/{EU_DIRECT[-1]}'),
-            EU_INDIRECT: f"IndirectRate*({add(cell[c] for c in eligible)})",
-            TOTAL: f"{cell['direct']}+{cell[EU_INDIRECT]}",
-        }
-        for offset, column in enumerate(("direct", EU_INDIRECT, TOTAL), start=len(EU_DIRECT)):
-            sheet.formula(row, col + offset, derived[column], "eur", f"{prefix}/{column}",
-                          None if table is None else (table, label, column))
+    # -- the detailed table: beneficiary x work package
+    sheet.block(row + 2, _("Costs per beneficiary and work package (EUR)"))
+    row += 3
+    detail_header = row
+    last = sheet.header(row, [_("Beneficiary"), _("Work package"),
+                              *(book.label("eu_category", c) for c in EU_COLUMNS)])
+    for pid, wp in pairs:
+        row += 1
+        sheet.text(row, 1, partner_name(project, pid))
+        sheet.text(row, 2, wp)
+        write_eu_row(book, sheet, row, 3, f"eud/{pid}/{wp}", None, None,
+                     {c: add(contributions[(pid, wp)].get(c, [])) for c in EU_DIRECT})
+    filter_ref = f"A{detail_header}:{get_column_letter(last)}{row}"
+    row += 1
+    sheet.text(row, 1, _("Total"))
+    write_eu_totals(sheet, row, 3, "eud", [f"{pid}/{wp}" for pid, wp in pairs], None)
+    sheet.total_style(row, 1, last)
 
-    def total_row(row: int, col: int, prefix: str, keys: list, table: str | None) -> None:
-        for offset, column in enumerate(EU_COLUMNS):
-            sheet.formula(row, col + offset,
-                          sum_of(f'{prefix}/{keys[0]}/{column}', f'{prefix}/{keys[-1]}/{column}'),
-                          "eur", f"{prefix}/{TOTAL}/{column}",
-                          None if table is None else (table, TOTAL, column))
+    # -- per beneficiary and per work package: sums of the detailed rows
+    for table, prefix, title, header, keys, side in (
+        ("eu_budget_by_partner", "eup", _("Costs per beneficiary (EUR)"), _("Beneficiary"),
+         partners, 0),
+        ("eu_budget_by_work_package", "euw", _("Costs per work package (EUR)"),
+         _("Work package"), wps, 1),
+    ):
+        sheet.block(row + 2, title)
+        row += 3
+        sheet.header(row, [header, *(book.label("eu_category", c) for c in EU_COLUMNS)])
+        for key in keys:
+            row += 1
+            sheet.text(row, 1, partner_name(project, key) if side == 0 else key)
+            mine = [pair for pair in pairs if pair[side] == key]
+            write_eu_row(book, sheet, row, 2, f"{prefix}/{key}", table, key,
+                         {c: add(ref(f"eud/{p}/{w}/{c}") for p, w in mine) for c in EU_DIRECT})
+        row += 1
+        sheet.text(row, 1, _("Total"))
+        write_eu_totals(sheet, row, 2, prefix, keys, table)
+        sheet.total_style(row, 1, len(EU_COLUMNS) + 1)
+    book.name("EUBudgetTotal", f"eup/{TOTAL}/{TOTAL}")
+    sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{HEADER_ROW + 1}",
+                 filter_ref, blocks=5)
 
-    # -- beneficiaries and work packages
+
+def write_eu_lists(book: Book, sheet: Sheet, partners: list[str], wps: list[str]) -> int:
+    """The beneficiaries and the work packages, as the EU budget table lists them.
+
+    Returns the last row written."""
+    _ = book._
+    project = book.project
     row = HEADER_ROW
     sheet.header(row, [_("No."), _("Short name"), _("Legal name"), _("PIC"), _("Country"),
                        _("Role")])
-    first_row = row + 1
-    coordinator = project.consortium.coordinator
     for n, pid in enumerate(partners, start=1):
         row += 1
         sheet.value(row, 1, n, "count")
         sheet.text(row, 2, partner_name(project, pid))
-        try:
+        if pid in {p.id for p in project.partners}:
             partner = project.partner(pid)
-        except KeyError:
-            continue
-        sheet.text(row, 3, partner.legal_name)
-        sheet.text(row, 4, partner.pic)
-        sheet.text(row, 5, partner.country)
-        sheet.text(row, 6, _("Coordinator") if pid == coordinator else _("Beneficiary"))
-    row += 2
-    sheet.block(row, _("Work packages"))
-    row += 1
+            sheet.text(row, 3, partner.legal_name)
+            sheet.text(row, 4, partner.pic)
+            sheet.text(row, 5, partner.country)
+            sheet.text(row, 6, _("Coordinator") if pid == project.consortium.coordinator
+                       else _("Beneficiary"))
+    sheet.block(row + 2, _("Work packages"))
+    row += 3
     sheet.header(row, [_("Work package"), _("Title"), _("Lead"), _("First month"),
                        _("Last month"), _("Person-months")])
     packages = {wp.id: wp for wp in project.workplan.work_packages}
     for wp in wps:
         row += 1
         sheet.text(row, 1, wp)
-        if wp not in packages:
-            continue
-        sheet.text(row, 2, book.text(packages[wp].title), wrap=True)
-        sheet.text(row, 3, partner_name(project, packages[wp].lead))
-        sheet.formula(row, 4, ref(f"wpc/{wp}/start"), "month")
-        sheet.formula(row, 5, ref(f"wpc/{wp}/end"), "month")
-        sheet.formula(row, 6, ref(f"pm/{TOTAL}/{wp}"), "number")
+        if wp in packages:
+            sheet.text(row, 2, book.text(packages[wp].title), wrap=True)
+            sheet.text(row, 3, partner_name(project, packages[wp].lead))
+            sheet.formula(row, 4, ref(f"wpc/{wp}/start"), "month")
+            sheet.formula(row, 5, ref(f"wpc/{wp}/end"), "month")
+            sheet.formula(row, 6, ref(f"pm/{TOTAL}/{wp}"), "number")
+    return row
 
-    # -- the detailed table: beneficiary x work package
-    row += 2
-    sheet.block(row, _("Costs per beneficiary and work package (EUR)"))
-    row += 1
-    detail_header = row
-    last = sheet.header(row, [_("Beneficiary"), _("Work package"), *headers])
-    for pid, wp in pairs:
-        row += 1
-        sheet.text(row, 1, partner_name(project, pid))
-        sheet.text(row, 2, wp)
-        direct = {c: add(contributions[(pid, wp)].get(c, [])) for c in EU_DIRECT}
-        category_cells(row, 3, f"eud/{pid}/{wp}", None, None, direct)
-    filter_ref = f"A{detail_header}:{get_column_letter(last)}{row}"
-    row += 1
-    sheet.text(row, 1, _("Total"))
-    pair_keys = [f"{pid}/{wp}" for pid, wp in pairs]
-    total_row(row, 3, "eud", pair_keys, None)
-    sheet.total_style(row, 1, last)
 
-    # -- per beneficiary and per work package
-    for table, title, keys, label_of, select in (
-        ("eu_budget_by_partner", _("Costs per beneficiary (EUR)"), partners,
-         lambda pid: partner_name(project, pid), lambda key, pair: pair[0] == key),
-        ("eu_budget_by_work_package", _("Costs per work package (EUR)"), wps,
-         lambda wp: wp, lambda key, pair: pair[1] == key),
-    ):
-        prefix = "eup" if table == "eu_budget_by_partner" else "euw"
-        row += 2
-        sheet.block(row, title)
-        row += 1
-        sheet.header(row, [_("Beneficiary") if prefix == "eup" else _("Work package"),
-                           *headers])
-        for key in keys:
-            row += 1
-            sheet.text(row, 1, label_of(key))
-            direct = {c: add(ref(f"eud/{p}/{w}/{c}") for p, w in pairs if select(key, (p, w)))
-                      for c in EU_DIRECT}
-            category_cells(row, 2, f"{prefix}/{key}", table, key, direct)
-        row += 1
-        sheet.text(row, 1, _("Total"))
-        total_row(row, 2, prefix, keys, table)
-        sheet.total_style(row, 1, len(EU_COLUMNS) + 1)
-    book.name("EUBudgetTotal", f"eup/{TOTAL}/{TOTAL}")
-    sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{first_row}",
-                 filter_ref, blocks=5)
+def write_eu_row(book: Book, sheet: Sheet, row: int, col: int, prefix: str,
+                 table: str | None, label: Any, direct: dict[str, str]) -> None:
+    """One row of an EU table from `col` on: the direct categories (formulas given), their
+    total, the indirect costs on the eligible ones, and the row's total."""
+    eligible = [c for c in EU_DIRECT if c not in book.project.call.indirect_excludes]
+    cell = {c: ref(f"{prefix}/{c}") for c in EU_COLUMNS}
+    formulas = {
+        **direct,
+        "direct": sum_of(f"{prefix}/{EU_DIRECT[0]}", f"{prefix}/{EU_DIRECT[-1]}"),
+        EU_INDIRECT: f"IndirectRate*({add(cell[c] for c in eligible)})",
+        TOTAL: f"{cell['direct']}+{cell[EU_INDIRECT]}",
+    }
+    for offset, column in enumerate(EU_COLUMNS):
+        sheet.formula(row, col + offset, formulas[column], "eur", f"{prefix}/{column}",
+                      table and (table, label, column))
+
+
+def write_eu_totals(sheet: Sheet, row: int, col: int, prefix: str, keys: list[str],
+                    table: str | None) -> None:
+    """The total line of an EU table: each column summed over the table's rows."""
+    for offset, column in enumerate(EU_COLUMNS):
+        sheet.formula(row, col + offset, sum_of(f"{prefix}/{keys[0]}/{column}",
+                                                f"{prefix}/{keys[-1]}/{column}"),
+                      "eur", f"{prefix}/{TOTAL}/{column}", table and (table, TOTAL, column))
 
 
 # ===================================================================== sensitivity
