@@ -32,6 +32,7 @@ from proposal.render.pdf import (
     Edition,
     PdfResult,
     check_page_limit,
+    check_required_sections,
     css_content,
     paragraphs,
     render_html,
@@ -323,6 +324,25 @@ def test_outline_order_matches_the_document(example_project):
 def test_html_is_the_html_rendered(example, example_project):
     project, figures = example_project
     assert render_html(project, figures, "fr", REPO) == example["fr"].result.html
+
+
+def test_output_is_reproducible(hostile):
+    project = check(HOSTILE).project
+    again = render_pdf(project, compute_figures(project), "en", HOSTILE)
+    assert again.pdf == hostile["en"].result.pdf
+
+
+def test_required_section_without_a_place_is_warned(example_project):
+    project = example_project[0]
+    sections = {**project.call.required_sections,
+                "water": project.call.required_sections["energy"]}
+    call = project.call.model_copy(update={"required_sections": sections})
+    warnings = check_required_sections(project.model_copy(update={"call": call}))
+    assert [(w.file, w.code) for w in warnings] == [("data/call.yaml", "unanswered-section")]
+    assert warnings[0].message.startswith(
+        "required section `water` has no section in the proposal; the compliance table shows "
+        "it as not answered (sections: access, assumed-figures, ")
+    assert check_required_sections(project) == []
 
 
 def test_example_fits_the_page_limit(example):
