@@ -506,7 +506,6 @@ class Edition:
         f, loc = self.figures, self.loc
         return {
             "total_cost": loc.money(f.total_cost_eur),
-            "total_cost_short": loc.money_short(f.total_cost_eur),
             "capex": loc.money(f.capex_eur),
             "opex": loc.money(f.opex_eur),
             "horizon": loc.number(f.horizon_years),
