@@ -32,7 +32,7 @@ catalogs: $(STAMP)
 		proposal/render/excel.py
 	for domain in messages workbook; do \
 		$(BIN)/pybabel update -D $$domain -i proposal/locale/$$domain.pot -d proposal/locale \
-			--no-location --no-fuzzy-matching --ignore-obsolete --width 100 || exit 1; \
+			--no-fuzzy-matching --ignore-obsolete --width 100 || exit 1; \
 	done
 
 $(STAMP): pyproject.toml

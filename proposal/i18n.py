@@ -53,7 +53,7 @@ def translations(lang: str, domain: str = "messages") -> Translations:
 
 def _with_decimals(pattern: str, decimals: int) -> str:
     """Give a Babel number pattern exactly `decimals` fraction digits."""
-    pattern = re.sub(r"\.0+", "", pattern)
+    pattern = re.sub(r"\.[0#]+", "", pattern)
     if decimals <= 0:
         return pattern
     return re.sub(r"0(?=[^0#]*$)", "0." + "0" * decimals, pattern, count=1)
