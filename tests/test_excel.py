@@ -188,7 +188,15 @@ def test_cost_lines_and_share_rules_equal_compute(edition):
         assert same(edition.value(address), amount)
     rules = edition.figures.share_rules
     for (rule, column), address in edition.layout.tables.get("share_rules", {}).items():
-        assert same(edition.value(address), rules.at[rule, column])
+        if column == "ok":
+            word = "Yes" if rules.at[rule, column] else "No"
+            assert edition.value(address) == edition_word(edition, word)
+        else:
+            assert same(edition.value(address), rules.at[rule, column])
+    bounded = {(rule.id, bound) for rule in edition.project.call.share_rules
+               for bound in ("min_share", "max_share") if getattr(rule, bound) is not None}
+    assert set(edition.layout.tables.get("share_rules", {})) == bounded | {
+        (rule, column) for rule in rules.index for column in ("amount_eur", "share", "ok")}
 
 
 def test_figures_json_equals_workbook(edition):

@@ -41,6 +41,7 @@ from ..compute import (
     EU_INDIRECT,
     HOURS_PER_YEAR,
     OPEX_CATEGORIES,
+    SHARE_SLACK,
     TOTAL,
     Figures,
 )
@@ -1078,8 +1079,10 @@ def write_financing(book: Book) -> None:
                               here + bound, ("share_rules", rule.id, bound))
                 slack = "-" if sign == ">=" else "+"
                 # Shares this close to a bound count as on it, as in the compute stage.
-                tests.append(f"{ref(here + 'share')}{sign}{ref(here + bound)}{slack}1E-9")
-            sheet.formula(row, 8, f"IF(AND({','.join(tests) or 'TRUE'}),{yes},{no})", "count")
+                tests.append(f"{ref(here + 'share')}{sign}{ref(here + bound)}"
+                             f"{slack}{SHARE_SLACK:.0E}")
+            sheet.formula(row, 8, f"IF(AND({','.join(tests) or 'TRUE'}),{yes},{no})", "count",
+                          None, ("share_rules", rule.id, "ok"))
     sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref,
                  blocks=1 + bool(rules))
 
