@@ -126,17 +126,25 @@ def _in_child(work: Callable[[], object]) -> tuple[float, float, object]:
     return seconds, usage.ru_maxrss * 1024 / MIB, result
 
 
+LAUNCHER = """\
+import os, subprocess, sys, time
+start = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, status)
+"""
+"""Runs a command and reports its time and peak memory. A tiny interpreter starts it
+because a child's `ru_maxrss` includes the peak of the process that launched it."""
+
+
 def _run(command: list[str]) -> tuple[float, float]:
     """Run a command; return its wall seconds and the peak MiB of its processes."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               cwd=ROOT)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(f"{command[:3]} failed: {process.stderr.read().decode()[-2000:]}")
-    process.stderr.close()
-    return seconds, usage.ru_maxrss * 1024 / MIB
+    done = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *command], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    seconds, max_rss_kib, status = done.stdout.split()
+    if status != "0":
+        raise RuntimeError(f"{command[:3]} failed: {done.stderr[-2000:]}")
+    return float(seconds), int(max_rss_kib) * 1024 / MIB
 
 
 def generate_consortium(target: Path, size: int) -> Path:

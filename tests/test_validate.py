@@ -250,24 +250,26 @@ def test_logo_must_be_an_image_inside_the_input(
     assert problems_of(sample) == [f"partners/alpha.yaml:9:7: error: {message} [logo]"]
 
 
-def test_yaml_bomb_fails_fast_with_bounded_memory(sample: SampleProject) -> None:
+def test_yaml_bomb_is_refused_with_bounded_memory(sample: SampleProject) -> None:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     sample.write("partners/bomb.yaml", "\n".join(lines) + "\n")
     code = (
-        "import resource, sys, time; from pathlib import Path; t = time.time();"
+        "from pathlib import Path;"
         "from proposal.pipeline import check; from proposal.problems import InputError\n"
         f"try: check(Path({str(sample.path)!r}))\n"
         "except InputError as e: print(e)\n"
-        "print(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print([line.split()[1] for line in open('/proc/self/status')\n"
+        "       if line.startswith('VmHWM:')][0])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, timeout=60, check=True).stdout.splitlines()
     assert out[0] == ("partners/bomb.yaml:2:10: error: alias `*a0` is not allowed; write the "
                       "value out (aliases and merge keys are refused) [alias]")
-    seconds, max_rss_kib = out[-1].split()
-    assert float(seconds) < 10
-    assert int(max_rss_kib) < 400 * 1024
+    # The alias is refused before anything expands, so the process's peak memory
+    # (VmHWM: ru_maxrss would include the test runner's, inherited through exec)
+    # stays at what the interpreter and libraries need; expanding 10^9 leaves takes GiBs.
+    assert int(out[-1]) < 400 * 1024
 
 
 def test_merge_keys_are_refused(sample: SampleProject) -> None:
@@ -436,3 +438,76 @@ def test_shipped_yaml_files_name_their_schema() -> None:
         name = "partner" if path.parent.name == "partners" else path.stem
         assert first == f"# yaml-language-server: $schema=../schemas/{name}.schema.json", path
 
+
+
+# ------------------------------------------------------------ remaining rules
+
+
+def test_each_cost_category_is_costed_once(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "  - {category: energy, basis: energy,",
+                "  - {category: energy, basis: fixed_per_year, rate: {value: 1, assumption: true},"
+                " eu_category: C.3, beneficiary: alpha, work_package: WP1}\n"
+                "  - {category: energy, basis: energy,")
+    assert problems_of(sample) == [
+        "data/cost_model.yaml:40:16: error: opex category `energy` is costed twice; keep one "
+        "line per category [duplicate-category]"
+    ]
+
+
+def test_in_kind_needs_a_valuation_and_accelerators_a_type(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "      valuation: {value: 20000000, assumption: true}\n", "")
+    sample.edit("partners/beta.yaml", "    - kind: power", "    - kind: accelerators")
+    assert problems_of(sample) == [
+        "partners/beta.yaml:11:7: error: accelerators contributed in kind need an "
+        "`accelerator_type` [in-kind-type]",
+        "partners/beta.yaml:11:7: error: in-kind contribution counts in the financing plan but "
+        "has no `valuation`; add a valuation in EUR or set `counts_in_financing: false` "
+        "[in-kind-valuation]",
+    ]
+
+
+def test_agreement_must_last_as_long_as_the_call_asks(sample: SampleProject) -> None:
+    sample.edit("data/consortium.yaml", "agreement_years: 5", "agreement_years: 3")
+    assert problems_of(sample) == [
+        "data/consortium.yaml:8:18: error: the consortium agreement lasts 3 years; the call "
+        "requires at least 5 [agreement-years]"
+    ]
+
+
+def test_title_and_abstract_fit_the_call_limits(sample: SampleProject) -> None:
+    sample.edit("data/call.yaml", "  page_limit: 70", "  page_limit: 70\n  title_max_chars: 20")
+    assert problems_of(sample) == [
+        "data/consortium.yaml:10:15: error: the en title has 23 characters; the call allows at "
+        "most 20 [text-length]",
+        "data/consortium.yaml:10:44: error: the fr title has 32 characters; the call allows at "
+        "most 20 [text-length]",
+    ]
+
+
+def test_criteria_are_answered_in_known_sections(sample: SampleProject) -> None:
+    sample.edit("data/call.yaml", "answered_in: [consortium, budget]",
+                "answered_in: [consortium, budjet]")
+    assert problems_of(sample) == [
+        "data/call.yaml:17:31: error: section `budjet` is not in `required_sections`; expected "
+        "one of: budget, consortium [unknown-section]"
+    ]
+
+
+def test_energy_mix_adds_up_to_one(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "share: {value: 0.3, assumption: true}",
+                "share: {value: 0.2, assumption: true}")
+    assert problems_of(sample) == [
+        "data/cost_model.yaml:33:5: error: the energy mix adds up to 90.0%; expected 100% "
+        "[energy-mix]"
+    ]
+
+
+def test_unknown_accelerator_type_and_work_package(sample: SampleProject) -> None:
+    sample.edit("data/cost_model.yaml", "      - type: h100", "      - type: b200")
+    sample.edit("data/workplan.yaml", "    work_packages: [WP1]", "    work_packages: [WP9]")
+    assert problems_of(sample) == [
+        "data/cost_model.yaml:25:15: error: `b200` is not a known accelerator type; expected one "
+        "of: h100 [unknown-accelerator-type]",
+        "data/workplan.yaml:31:21: error: `WP9` is not a known work package; expected one of: "
+        "WP1 [unknown-work-package]",
+    ]
