@@ -118,6 +118,20 @@ class Locale:
         """A month and year: `Sep 2026` / `sept. 2026`."""
         return format_date(value, "MMM y", locale=self.babel)
 
+    def quantity(self, value: float, unit: str) -> str:
+        """A quantity with its unit, singular or plural as the language wants: `1 site`,
+        `3 sites`, `2,5 ETP`; `unit` is one of `units`, `MW`, `sites`, `FTE`."""
+        decimals = next(d for d in (0, 1, 2) if d == 2 or float(value * 10**d).is_integer())
+        count = int(value) if decimals == 0 else 2  # a fraction takes the plural form
+        t = translations(self.lang)
+        forms = {
+            "units": t.ngettext("{number} unit", "{number} units", count),
+            "MW": t.ngettext("{number} MW", "{number} MW", count),
+            "sites": t.ngettext("{number} site", "{number} sites", count),
+            "FTE": t.ngettext("{number} FTE", "{number} FTE", count),
+        }
+        return forms[unit].format(number=self.number(value, decimals)).replace(" ", "\u00a0")
+
     def label(self, group: str, key: str) -> str:
         """The translated label of a vocabulary entry (a category, status, kind...)."""
         return self.gettext(VOCABULARY[group][key])
@@ -197,12 +211,6 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "site": N_("Site"),
         "staff": N_("Staff"),
         "other": N_("Other"),
-    },
-    "unit": {
-        "units": N_("units"),
-        "MW": N_("MW"),
-        "sites": N_("sites"),
-        "FTE": N_("FTE"),
     },
     "driver": {
         "base": N_("Base case"),

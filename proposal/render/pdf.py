@@ -866,10 +866,10 @@ class Edition:
         items = [(partner, item) for partner in p.partners
                  for item in partner.contributions.in_kind]
         for (partner, item), (_i, row) in zip(items, f.in_kind.iterrows(), strict=True):
-            unit = self.label("unit", IN_KIND_UNITS[item.kind])
             in_kind.append([partner.short_name,
                             f"{self.label('in_kind', item.kind)}: {self.text(item.description)}",
-                            Cell(f"{self.plain(row['quantity'])}\u00a0{unit}", True),
+                            Cell(self.loc.quantity(row["quantity"], IN_KIND_UNITS[item.kind]),
+                                 True),
                             self.money(row["valuation_eur"]),
                             _("yes") if row["counts_in_financing"] else _("no")])
         texts = p.consortium.texts
@@ -949,8 +949,8 @@ class Edition:
                    for pledge in partner.contributions.pledges]
         in_kind = [{"kind": self.label("in_kind", item.kind),
                     "description": self.text(item.description),
-                    "quantity": f"{self.plain(item.quantity.value)}"
-                                f"\u00a0{self.label('unit', IN_KIND_UNITS[item.kind])}",
+                    "quantity": self.loc.quantity(item.quantity.value,
+                                                  IN_KIND_UNITS[item.kind]),
                     "valuation": (self.loc.money(item.valuation.value)
                                   if item.valuation is not None else None)}
                    for item in partner.contributions.in_kind]
