@@ -62,9 +62,9 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
           html: bool = False) -> BuildResult:
     """Build every output: figures JSON, then per language the PDF and the workbook.
 
-    Outputs are first rendered into a staging folder inside `out_dir` and moved into
-    place only when every one succeeded, so a failed build leaves the previous
-    outputs untouched. Raises InputError for invalid input (nothing is written).
+    Every output is rendered in memory first and written (each atomically) only when
+    all of them succeeded, so a failed build leaves the previous outputs untouched.
+    Raises InputError for invalid input (nothing is written).
     """
     from .render.excel import render_workbook
     from .render.figures import render_figures_json
@@ -109,8 +109,8 @@ def render_pdfs_in_background(
 ) -> Iterator[_PendingPdfs]:
     """Render each edition's PDF in its own process, in parallel when cores allow.
 
-    A process per edition returns WeasyPrint's memory when it ends; forking shares
-    the already-imported code and the computed figures with no reload.
+    A process per edition returns WeasyPrint's memory when it ends; forking after
+    WeasyPrint is imported spares each worker the import.
     """
     from .render.pdf import render_pdf
 
