@@ -237,10 +237,10 @@ class Figures:
     """Total cost and financing gap when one driver moves; base row first, then one
     row per driver and direction (-step, +step); columns `driver` ("base",
     "accelerator_price", "energy_price", "pue", "utilisation"), `change` (the nominal
-    move: -step, 0, +step), `factor` (multiplier actually applied: PUE is kept at 1 or
-    more and utilisation at 1 or less), `total_cost_eur`, `total_cost_delta_eur`,
-    `total_cost_delta_share`, `financing_gap_eur`, `financing_gap_delta_eur`,
-    `cost_per_gpu_hour_eur`."""
+    move: -step, 0, +step), `factor` (multiplier actually applied: a move takes PUE no
+    lower than 1 and utilisation no higher than 1, see `move_driver`), `total_cost_eur`,
+    `total_cost_delta_eur`, `total_cost_delta_share`, `financing_gap_eur`,
+    `financing_gap_delta_eur`, `cost_per_gpu_hour_eur`."""
 
     # ------------------------------------------------------------ EU budget view
     eu_budget_by_partner: pd.DataFrame
@@ -982,7 +982,8 @@ ENERGY_DRIVERS = {"energy_price": "price_eur_per_mwh", "pue": "pue",
 
 def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, float]:
     """The project with one sensitivity driver multiplied by `factor`, and the factor
-    actually applied (PUE stays at 1 or more, utilisation at 1 or less)."""
+    actually applied: a move takes PUE no lower than 1 and utilisation no higher than 1
+    (a PUE the data gives below 1 is not raised, a PUE of 0 stays 0)."""
     cm = project.cost_model
     if driver == "accelerator_price":
         types = tuple(t.model_copy(update={"unit_price": _scaled(t.unit_price, factor)})
@@ -991,10 +992,12 @@ def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, 
     field = ENERGY_DRIVERS[driver]
     figure = getattr(cm.energy, field)
     value = figure.value * factor
+    # No facility draws less than its IT load, nor more than all of it; a move stops at
+    # that bound and never pushes a value the data puts beyond it the other way.
     if driver == "pue":
-        value = max(value, 1.0)  # no facility draws less than its IT load
+        value = max(value, min(figure.value, 1.0))
     elif driver == "utilisation":
-        value = min(value, 1.0)  # nor draws more than all of it
+        value = min(value, max(figure.value, 1.0))
     applied = _ratio(value, figure.value) if figure.value else factor
     energy = cm.energy.model_copy(update={field: figure.model_copy(update={"value": value})})
     return _with_cost_model(project, energy=energy), applied

@@ -348,6 +348,24 @@ def test_sensitivity_keeps_pue_and_utilisation_physical(small_project):
     assert small_project.cost_model.energy.pue.value == 1.25
 
 
+@pytest.mark.parametrize("pue", [0.0, 0.9])
+def test_sensitivity_never_moves_pue_against_the_change(small_project, pue):
+    # A PUE below 1 passes validation; lowering it must not raise it to 1 (a PUE of 0
+    # became 1 on both rows, adding energy that the base has none of).
+    energy = small_project.cost_model.energy
+    energy = energy.model_copy(update={"pue": _valued(energy.pue, pue)})
+    project = small_project.model_copy(update={"cost_model": small_project.cost_model.model_copy(
+        update={"energy": energy})})
+    lowered, factor = move_driver(project, "pue", 0.8)
+    assert lowered.cost_model.energy.pue.value == pue
+    assert factor == (0.8 if pue == 0 else 1.0)
+    raised, _ = move_driver(project, "pue", 1.2)
+    assert raised.cost_model.energy.pue.value == approx(pue * 1.2)
+    figures = compute_figures(project)
+    rows = figures.sensitivity[figures.sensitivity["driver"] == "pue"]
+    assert list(rows["total_cost_delta_eur"] <= 0) == [True, pue == 0]
+
+
 # ------------------------------------------------------------------------ EU view
 
 

@@ -111,17 +111,26 @@ def project_of(root: Path) -> Project:
     return check(root).project
 
 
+VARIANTS: dict[str, tuple[str, Callable[[Project], Project]]] = {
+    # name: (root, the change that makes it an edge case of valid input)
+    "pue-0": ("minimal", lambda p: with_energy(p, "pue", 0.0)),
+}
+"""Valid projects the roots do not cover, made by changing a root."""
+
+
 @pytest.fixture(scope="module")
 def projects() -> dict[str, Project]:
     # compute-small breaks a share rule on purpose, so `check` would refuse it; it has
     # every capex and opex basis, two accelerator types and partner-specific rates.
     small, _warnings = validate_project(load_project(ROOTS / "compute-small"))
-    return {"example": project_of(REPO), "minimal": project_of(ROOTS / "minimal"),
-            "hostile": project_of(ROOTS / "excel-hostile"), "small": small}
+    roots = {"example": project_of(REPO), "minimal": project_of(ROOTS / "minimal"),
+             "hostile": project_of(ROOTS / "excel-hostile"), "small": small}
+    return {**roots, **{name: change(roots[root]) for name, (root, change) in VARIANTS.items()}}
 
 
 @pytest.fixture(scope="module", params=[("example", "en"), ("example", "fr"),
-                                        ("minimal", "en"), ("minimal", "fr"), ("small", "fr")],
+                                        ("minimal", "en"), ("minimal", "fr"), ("small", "fr"),
+                                        *((name, "en") for name in VARIANTS)],
                 ids=lambda p: "-".join(p))
 def edition(request, projects, tmp_path_factory) -> Edition:
     root, lang = request.param

@@ -1305,7 +1305,7 @@ def write_sensitivity(book: Book) -> None:
         "base": ("1", None, None, False),
         "accelerator_price": ("1+{change}", "acc_cost", "acc_steady", False),
         "energy_price": ("1+{change}", "energy_cost", "energy_last", False),
-        "pue": ("IF(PUE=0,1+{change},MAX(PUE*(1+{change}),1)/PUE)", "energy_cost",
+        "pue": ("IF(PUE=0,1+{change},MAX(PUE*(1+{change}),MIN(PUE,1))/PUE)", "energy_cost",
                 "energy_last", False),
         "utilisation": ("IF(Utilisation=0,1+{change},MIN(Utilisation*(1+{change}),1)"
                         "/Utilisation)", "energy_cost", "energy_last", True),
