@@ -961,7 +961,8 @@ def compute_sensitivity(project: Project) -> pd.DataFrame:
                          **_cost_and_gap(moved)})
     table = pd.DataFrame(rows)
     table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
-    table["total_cost_delta_share"] = table["total_cost_delta_eur"] / base["total_cost_eur"]
+    table["total_cost_delta_share"] = _shares(table["total_cost_delta_eur"],
+                                              base["total_cost_eur"])
     table["financing_gap_delta_eur"] = table["financing_gap_eur"] - base["financing_gap_eur"]
     return table[["driver", "change", "factor", "total_cost_eur", "total_cost_delta_eur",
                   "total_cost_delta_share", "financing_gap_eur", "financing_gap_delta_eur",

@@ -114,6 +114,7 @@ def project_of(root: Path) -> Project:
 VARIANTS: dict[str, tuple[str, Callable[[Project], Project]]] = {
     # name: (root, the change that makes it an edge case of valid input)
     "pue-0": ("minimal", lambda p: with_energy(p, "pue", 0.0)),
+    "zero-cost": ("minimal", lambda p: free_of_charge(p)),
 }
 """Valid projects the roots do not cover, made by changing a root."""
 
@@ -271,6 +272,20 @@ def with_effort(project: Project, wp_id: str, partner: str, months: float) -> Pr
 def with_cost_model(project: Project, **update) -> Project:
     return project.model_copy(update={"cost_model": project.cost_model.model_copy(
         update=update)})
+
+
+def free_of_charge(project: Project) -> Project:
+    """The project with every price and rate at 0: a total cost of 0, shares of nothing."""
+    cm = project.cost_model
+    for t in cm.accelerator_types:
+        project = with_unit_price(project, t.id, 0.0)
+    capex = tuple(line if line.rate is None else line.model_copy(
+        update={"rate": line.rate.model_copy(update={"value": 0.0})}) for line in cm.capex)
+    project = with_energy(with_cost_model(project, capex=capex), "price_eur_per_mwh", 0.0)
+    plan = project.workplan
+    rate = plan.person_month_rate.model_copy(update={"value": 0.0})
+    return project.model_copy(update={"workplan": plan.model_copy(
+        update={"person_month_rate": rate, "partner_rates": {}})})
 
 
 def first_type(project: Project) -> str:
@@ -492,7 +507,8 @@ def test_output_is_deterministic_and_dated_by_the_submission(projects, tmp_path)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-@pytest.mark.parametrize("root, lang", [("example", "fr"), ("minimal", "en"), ("hostile", "en")])
+@pytest.mark.parametrize("root, lang", [("example", "fr"), ("minimal", "en"), ("hostile", "en"),
+                                        ("zero-cost", "en")])
 def test_libreoffice_opens_and_recalculates_it(projects, tmp_path, root, lang):
     project = projects[root]
     figures = compute_figures(project)

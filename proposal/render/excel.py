@@ -974,7 +974,7 @@ def write_partners(book: Book) -> None:
             ref(f"in/inkind/{pid}/{j}") for j, item in enumerate(contributions.in_kind)
             if item.valuation is not None and not item.counts_in_financing)
         sums[TOTAL] = add(ref(f"pl/{pid}/{k}") for k in ("cash", "equity", "debt", "in_kind"))
-        sums["share"] = f"{ref(f'pl/{pid}/{TOTAL}')}/TotalCost"
+        sums["share"] = share_of_cost(ref(f"pl/{pid}/{TOTAL}"))
         for col, (column, _title) in enumerate(columns, start=first):
             sheet.formula(row, col, sums[column], "share" if column == "share" else "eur",
                           f"pl/{pid}/{column}", ("pledges", pid, column))
@@ -983,7 +983,7 @@ def write_partners(book: Book) -> None:
     sheet.text(row, 1, _("Total"))
     ids = [p.id for p in project.partners]
     for col, (column, _title) in enumerate(columns, start=first):
-        formula = (f"{ref(f'pl/{TOTAL}/{TOTAL}')}/TotalCost" if column == "share" else
+        formula = (share_of_cost(ref(f"pl/{TOTAL}/{TOTAL}")) if column == "share" else
                    sum_of(f'pl/{ids[0]}/{column}', f'pl/{ids[-1]}/{column}'))
         sheet.formula(row, col, formula, "share" if column == "share" else "eur",
                       f"pl/{TOTAL}/{column}", ("pledges", TOTAL, column))
@@ -1025,14 +1025,14 @@ def write_financing(book: Book) -> None:
             amount = ref(f"pl/{pid}/{pledge_kind}")
         sheet.formula(row, 5, amount, "eur", f"fin/{source}/amount",
                       ("financing", source, "amount_eur"))
-        sheet.formula(row, 6, f"{ref(f'fin/{source}/amount')}/TotalCost", "share", None,
+        sheet.formula(row, 6, share_of_cost(ref(f"fin/{source}/amount")), "share", None,
                       ("financing", source, "share"))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row += 1
     sheet.text(row, 1, _("Total"))
     sheet.formula(row, 5, sum_of(f'fin/{sources[0]}/amount', f'fin/{sources[-1]}/amount'),
                   "eur", f"fin/{TOTAL}/amount", ("financing", TOTAL, "amount_eur"))
-    sheet.formula(row, 6, f"{ref(f'fin/{TOTAL}/amount')}/TotalCost", "share", None,
+    sheet.formula(row, 6, share_of_cost(ref(f"fin/{TOTAL}/amount")), "share", None,
                   ("financing", TOTAL, "share"))
     sheet.total_style(row, 1, last)
     book.name("FinancingTotal", f"fin/{TOTAL}/amount")
@@ -1069,7 +1069,7 @@ def write_financing(book: Book) -> None:
                      if table.at[s, "kind"] in rule.financing_sources]
             sheet.formula(row, 4, add(terms), "eur", here + "amount",
                           ("share_rules", rule.id, "amount_eur"))
-            sheet.formula(row, 5, f"{ref(here + 'amount')}/TotalCost", "share", here + "share",
+            sheet.formula(row, 5, share_of_cost(ref(here + "amount")), "share", here + "share",
                           ("share_rules", rule.id, "share"))
             tests = []
             for col, bound, sign in ((6, "min_share", ">="), (7, "max_share", "<=")):
@@ -1081,10 +1081,17 @@ def write_financing(book: Book) -> None:
                 # Shares this close to a bound count as on it, as in the compute stage.
                 tests.append(f"{ref(here + 'share')}{sign}{ref(here + bound)}"
                              f"{slack}{SHARE_SLACK:.0E}")
-            sheet.formula(row, 8, f"IF(AND({','.join(tests) or 'TRUE'}),{yes},{no})", "count",
-                          None, ("share_rules", rule.id, "ok"))
+            # Without a cost there is no share to bound: the rule holds, as in compute.
+            met = f"OR({ref(here + 'share')}=\"\",AND({','.join(tests) or 'TRUE'}))"
+            sheet.formula(row, 8, f"IF({met},{yes},{no})", "count", None,
+                          ("share_rules", rule.id, "ok"))
     sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref,
                  blocks=1 + bool(rules))
+
+
+def share_of_cost(amount: str) -> str:
+    """`amount` as a share of the total cost; empty, as compute's NaN, when it is 0."""
+    return f'IF(TotalCost=0,"",{amount}/TotalCost)'
 
 
 def _missing(value: Any) -> bool:
@@ -1324,7 +1331,7 @@ def write_sensitivity(book: Book) -> None:
             "factor": factor_formula.format(change=cells["change"]),
             "total_cost_eur": moved("TotalCost", factor, part),
             "total_cost_delta_eur": f"{cells['total_cost_eur']}-TotalCost",
-            "total_cost_delta_share": f"{cells['total_cost_delta_eur']}/TotalCost",
+            "total_cost_delta_share": share_of_cost(cells["total_cost_delta_eur"]),
             "financing_gap_eur": f"{cells['total_cost_eur']}*(1-EUShare-MemberStateShare)"
                                  f"-{ref('sens/fixed_sources')}",
             "financing_gap_delta_eur": f"{cells['financing_gap_eur']}-FinancingGap",
