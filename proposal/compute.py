@@ -955,7 +955,7 @@ def compute_sensitivity(project: Project) -> pd.DataFrame:
     base = _cost_and_gap(project)
     rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base}]
     for driver in SENSITIVITY_DRIVERS:
-        for change in (-step, step):
+        for change in (-step or 0.0, step):  # a step of 0 moves by 0.0, not -0.0
             moved, factor = move_driver(project, driver, 1 + change)
             rows.append({"driver": driver, "change": change, "factor": factor,
                          **_cost_and_gap(moved)})

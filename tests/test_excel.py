@@ -368,6 +368,22 @@ def test_changing_an_input_moves_the_totals_as_compute_predicts(projects, origin
                 expected.eu_budget_by_partner.at[TOTAL, TOTAL])
 
 
+def test_a_sensitivity_step_of_0_still_follows_the_step_input(projects, tmp_path):
+    project = with_cost_model(projects["minimal"], sensitivity_step=0.0)
+    figures = compute_figures(project)
+    _workbook, layout = build_workbook(project, figures, "en")
+    path = tmp_path / "step.xlsx"
+    path.write_bytes(render_workbook(project, figures, "en"))
+    workbook = load_workbook(path)
+    sheet, cell = split(layout.inputs["in/step"])
+    workbook[sheet][cell].value = 0.1
+    workbook.save(path)
+    values = recalculate(path)
+    expected = compute_figures(with_cost_model(project, sensitivity_step=0.1)).sensitivity
+    for (i, column), address in layout.tables["sensitivity"].items():
+        assert same(values[cell_key(address)], expected.at[i, column]), (i, column)
+
+
 # ---------------------------------------------------------------- what users see
 
 

@@ -104,9 +104,19 @@ def test_missing_values_are_null(small_project_without_hours):
 @pytest.fixture
 def small_project_without_hours():
     project, _ = validate_project(load_project(ROOTS / "compute-small"))
-    # One year of horizon: nothing is in service yet, so no hour is delivered.
-    cost_model = project.cost_model.model_copy(update={"horizon_years": 1})
+    # One year of horizon: nothing is in service yet, so no hour is delivered; and no
+    # sensitivity either.
+    cost_model = project.cost_model.model_copy(update={"horizon_years": 1,
+                                                       "sensitivity_step": 0.0})
     return compute_figures(project.model_copy(update={"cost_model": cost_model}))
+
+
+def test_a_sensitivity_step_of_0_moves_by_plain_zeros(small_project_without_hours):
+    # The rows of a step of 0 move by 0.0: -0.0 would print as "-0.0".
+    text = render_figures_json(small_project_without_hours)
+    changes = [row["change"] for row in json.loads(text)["sensitivity"]]
+    assert changes == [0.0] * 9
+    assert "-0.0" not in text
 
 
 def test_rendering_is_stable(small):

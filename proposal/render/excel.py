@@ -1317,9 +1317,14 @@ def write_sensitivity(book: Book) -> None:
         "utilisation": ("IF(Utilisation=0,1+{change},MIN(Utilisation*(1+{change}),1)"
                         "/Utilisation)", "energy_cost", "energy_last", True),
     }
+    lowered: set[str] = set()
     for i in table.index:
         row += 1
-        driver, change = table.at[i, "driver"], float(table.at[i, "change"])
+        driver = table.at[i, "driver"]
+        # A driver's rows come as -step, then +step: the sign is the row's, so a step of 0
+        # in the data still follows the SensitivityStep input once it is changed.
+        sign = "" if driver in lowered else "-"
+        lowered.add(driver)
         factor_formula, part, steady_part, hours_move = moves[driver]
         here = f"sens/{i}/"
         cells = {c: ref(here + c) for c, _t, _k in SENSITIVITY_COLUMNS}
@@ -1327,7 +1332,7 @@ def write_sensitivity(book: Book) -> None:
         hours = f"GPUHoursPerYear*{factor}" if hours_move else "GPUHoursPerYear"
         steady = moved("SteadyStateCost", factor, steady_part)
         formulas = {
-            "change": "0" if change == 0 else ("-" if change < 0 else "") + "SensitivityStep",
+            "change": "0" if driver == "base" else f"{sign}SensitivityStep",
             "factor": factor_formula.format(change=cells["change"]),
             "total_cost_eur": moved("TotalCost", factor, part),
             "total_cost_delta_eur": f"{cells['total_cost_eur']}-TotalCost",
