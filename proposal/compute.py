@@ -867,14 +867,21 @@ def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigure
     """Effort and personnel cost per partner and work package, load per month, and the
     dated lists of work packages, tasks, deliverables and milestones.
 
-    `monthly` is the effort per month from `compute_monthly_effort`.
+    `monthly` is the effort per month from `compute_monthly_effort`, for the load.
     """
     plan = project.workplan
     wp_ids = [wp.id for wp in plan.work_packages]
-    partners = _ordered(project, monthly["partner"])
-    effort = _with_totals(_grid(monthly.rename(columns={"person_months": "amount_eur"}),
+    # The person-months as the work plan gives them: adding their monthly spread back up
+    # carries float noise (24 over 12 months sums to 23.999999999999993).
+    efforts = pd.DataFrame(
+        [{"partner": partner, "work_package": wp.id, "person_months": months,
+          "cost_eur": months * monthly_rate(project, partner)}
+         for wp in plan.work_packages for partner, months in wp.effort.items()],
+        columns=["partner", "work_package", "person_months", "cost_eur"])
+    partners = _ordered(project, efforts["partner"])
+    effort = _with_totals(_grid(efforts.rename(columns={"person_months": "amount_eur"}),
                                 "partner", partners, wp_ids, column="work_package"))
-    cost = _with_totals(_grid(monthly.rename(columns={"cost_eur": "amount_eur"}),
+    cost = _with_totals(_grid(efforts.rename(columns={"cost_eur": "amount_eur"}),
                               "partner", partners, wp_ids, column="work_package"))
     months = pd.RangeIndex(1, max(wp.end_month for wp in plan.work_packages) + 1, name="month")
     by_month = (monthly.pivot_table(index="month", columns="work_package",

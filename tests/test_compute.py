@@ -22,6 +22,7 @@ from proposal.compute import (
     compute_figures,
     compute_financing,
     in_service_shares,
+    monthly_rate,
     move_driver,
 )
 from proposal.load import load_project
@@ -587,3 +588,15 @@ def test_example_assumptions_are_flagged(example):
     figures += [cm.energy.pue, cm.energy.price_eur_per_mwh, cm.energy.utilisation]
     figures += [line.rate for line in (*cm.capex, *cm.opex) if line.rate is not None]
     assert all(f.documented for f in figures)
+
+
+def test_effort_is_the_work_plan_s_person_months_exactly(example):
+    # Not the sum of their monthly spread: 24 over 12 months adds up to 23.999999999999993.
+    project, figures = example
+    for wp in project.workplan.work_packages:
+        for partner, months in wp.effort.items():
+            assert figures.effort.loc[partner, wp.id] == months
+            assert figures.personnel_cost.loc[partner, wp.id] == months * monthly_rate(
+                project, partner)
+    assert figures.person_months_total == sum(
+        sum(wp.effort.values()) for wp in project.workplan.work_packages)
