@@ -8,6 +8,7 @@ of tests/roots/compute-small/.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from pathlib import Path
 
@@ -435,6 +436,89 @@ def test_horizon_too_short(small_copy):
     assert figures.capex_eur == approx(124_425_000)
     assert list(figures.cost_by_year.index) == [2026, 2027, TOTAL]
     assert figures.cost_by_year.loc[TOTAL, "total"] == approx(figures.total_cost_eur)
+
+
+# ------------------------------------------------------ edge cases of valid input
+
+
+@pytest.fixture(scope="module")
+def edge_project() -> Project:
+    return load(ROOTS / "compute-edge")
+
+
+@pytest.fixture(scope="module")
+def edge(edge_project):
+    return compute_figures(edge_project)
+
+
+def test_a_phase_serving_from_the_last_days_of_the_horizon(edge):
+    years = edge.capacity_by_year
+    assert list(years.index) == [2027, 2028, 2029]
+    assert list(years["power_mw"]) == [0, 0, 10]
+    assert years.loc[2029, "first_phase_in_service"] == approx(2 / 365)
+    assert years.loc[2029, "accelerators_in_service"] == approx(4000 * 2 / 365)
+    assert edge.problems == []
+
+
+def test_utilisation_0_delivers_no_hour_and_draws_no_energy(edge):
+    assert edge.gpu_hours_per_year == 0
+    assert math.isnan(edge.cost_per_gpu_hour_eur)
+    assert math.isnan(edge.cost_per_h100_hour_eur)
+    assert edge.sensitivity["cost_per_gpu_hour_eur"].isna().all()
+    assert edge.energy_gwh_per_year == 0
+    assert edge.opex.loc[TOTAL, "energy"] == 0
+
+
+def test_an_accelerator_type_with_no_units(edge):
+    types = edge.accelerator_types
+    assert list(types.index) == ["h100", "b200", TOTAL]
+    assert list(types.loc["b200", ["units", "h100_equivalents", "purchase_eur"]]) == [0, 0, 0]
+    assert edge.phases.loc["p1", "accelerators_added"] == 4000
+
+
+def test_no_loans_no_rules_and_a_partner_without_contributions(edge):
+    assert list(edge.financing.index) == ["eu", "member_state", "alpha:cash", TOTAL]
+    assert list(edge.pledges.loc["beta", ["cash", "equity", "debt", "in_kind", "total"]]) == [
+        0, 0, 0, 0, 0]
+    assert edge.in_kind.empty
+    assert edge.share_rules.empty
+    assert list(edge.share_rules.columns) == ["sources", "amount_eur", "share", "min_share",
+                                              "max_share", "ok"]
+
+
+def test_fractions_of_person_months_at_every_partner_rate(edge):
+    assert list(edge.effort.index) == ["alpha", "beta", TOTAL]
+    assert list(edge.effort.loc["beta"]) == [3.25, 0, 3.25]
+    assert list(edge.effort.loc[TOTAL]) == [13.75, 2.75, 16.5]
+    # alpha at 12,500 a person-month, beta at 8,333.33.
+    assert list(edge.personnel_cost.loc["alpha"]) == approx([131_250, 34_375, 165_625])
+    assert edge.personnel_cost.loc["beta", "WP1"] == approx(3.25 * 8333.33)
+    assert edge.personnel_cost_eur == approx(165_625 + 3.25 * 8333.33)
+    assert edge.opex.loc[TOTAL, "staff"] == approx(edge.personnel_cost_eur)
+
+
+def test_a_sensitivity_step_of_0_repeats_the_base(edge):
+    table = edge.sensitivity
+    assert len(table) == 9
+    assert (table["change"] == 0).all() and (table["factor"] == 1).all()
+    assert (table["total_cost_delta_eur"] == 0).all()
+    assert (table["total_cost_eur"] == edge.total_cost_eur).all()
+
+
+def test_a_phase_in_service_after_the_horizon(edge_project):
+    cm = edge_project.cost_model
+    phase = cm.phases[0].model_copy(update={"end": dt.date(2030, 6, 1)})
+    project = edge_project.model_copy(update={"cost_model": cm.model_copy(
+        update={"phases": (phase,)})})
+    figures = compute_figures(project)
+    assert (figures.capacity_by_year[["power_mw", "accelerators", "capex_in_service_eur"]]
+            == 0).all().all()
+    assert figures.power_mw == 10 and figures.accelerators == 4000
+    assert figures.capex_eur == approx(180_000_000)
+    # The cash view runs until the phase is built; its total is still the total cost.
+    assert list(figures.cost_by_year.index) == [2027, 2028, 2029, 2030, TOTAL]
+    assert figures.cost_by_year.loc[TOTAL, "total"] == approx(figures.total_cost_eur)
+    assert [p.code for p in figures.problems] == ["phase-after-horizon"]
 
 
 # ----------------------------------------------------------- property tests

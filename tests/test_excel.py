@@ -113,6 +113,7 @@ def project_of(root: Path) -> Project:
 
 VARIANTS: dict[str, tuple[str, Callable[[Project], Project]]] = {
     # name: (root, the change that makes it an edge case of valid input)
+    "after-horizon": ("edge", lambda p: with_phase_end(p, "p1", dt.date(2030, 6, 1))),
     "pue-0": ("minimal", lambda p: with_energy(p, "pue", 0.0)),
     "zero-cost": ("minimal", lambda p: free_of_charge(p)),
 }
@@ -125,12 +126,14 @@ def projects() -> dict[str, Project]:
     # every capex and opex basis, two accelerator types and partner-specific rates.
     small, _warnings = validate_project(load_project(ROOTS / "compute-small"))
     roots = {"example": project_of(REPO), "minimal": project_of(ROOTS / "minimal"),
-             "hostile": project_of(ROOTS / "excel-hostile"), "small": small}
+             "hostile": project_of(ROOTS / "excel-hostile"), "small": small,
+             "edge": project_of(ROOTS / "compute-edge")}
     return {**roots, **{name: change(roots[root]) for name, (root, change) in VARIANTS.items()}}
 
 
 @pytest.fixture(scope="module", params=[("example", "en"), ("example", "fr"),
                                         ("minimal", "en"), ("minimal", "fr"), ("small", "fr"),
+                                        ("edge", "fr"),
                                         *((name, "en") for name in VARIANTS)],
                 ids=lambda p: "-".join(p))
 def edition(request, projects, tmp_path_factory) -> Edition:

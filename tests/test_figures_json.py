@@ -119,6 +119,18 @@ def test_a_sensitivity_step_of_0_moves_by_plain_zeros(small_project_without_hour
     assert "-0.0" not in text
 
 
+def test_edge_cases_of_valid_input():
+    data = json.loads(render_figures_json(figures_of(ROOTS / "compute-edge")))
+    assert data["cost_per_gpu_hour_eur"] is None  # utilisation 0: no hour delivered
+    assert data["cost_per_h100_hour_eur"] is None
+    assert {row["cost_per_gpu_hour_eur"] for row in data["sensitivity"]} == {None}
+    assert data["water_m3_per_year"] is None
+    assert data["share_rules"] == []
+    assert [f["source"] for f in data["financing"]] == ["eu", "member_state", "alpha:cash"]
+    assert data["partners"][1]["pledge_eur"] == 0
+    assert data["person_months_total"] == 16.5
+
+
 def test_rendering_is_stable(small):
     text = render_figures_json(small)
     assert text == render_figures_json(small)
