@@ -2,7 +2,8 @@
 
 `compute_figures(project)` returns a `Figures`: typed pandas tables plus plain key
 figures, documented field by field. Renderers lay these out and never add anything
-up themselves. Nothing here reads or writes files or formats a number.
+up themselves. Nothing here reads or writes files; numbers are formatted only in the
+problems' messages.
 
 Conventions shared by every table:
 - amounts are floats in EUR, powers in MW, energy in GWh, emissions in tonnes CO2e;
@@ -10,6 +11,8 @@ Conventions shared by every table:
   when its columns are categories, a column `total` (row sums);
 - a missing text (a source without a partner, an in-kind item without a site) is
   NaN or None: test it with `pd.isna`;
+- a number that does not exist (a share of a total cost of 0, a cost per hour when
+  no hour is delivered) is NaN;
 - category columns come in the models' order (`CapexCategory`, `OpexCategory`, EU
   categories A, B, C.1, C.2, C.3, D, then E); a category nobody uses is still a
   column (of zeros), so every edition shows the same grid;
@@ -143,13 +146,14 @@ class Figures:
     the phase), `capex_cumulative_eur`.
     No total row (cumulative columns do not add up)."""
     phase_accelerators: pd.DataFrame
-    """One row per phase and accelerator type, columns `phase`, `type`, `count`
+    """One row per accelerator line of each phase (index 0, 1, ... in the cost model's
+    order), columns `phase`, `type`, `count`
     (units added), `h100_equivalents`, `power_mw` (draw at full load), `unit_price_eur`,
     `purchase_eur` (count x unit price)."""
     accelerator_types: pd.DataFrame
     """Accelerators by type over every phase, index `type` (cost-model order, then
     `"total"`); columns `name`, `vendor`, `h100_equivalence`, `unit_price_eur`,
-    `power_kw` (None/NaN on the total row), `units`, `h100_equivalents`, `power_mw`
+    `power_kw` (missing on the total row), `units`, `h100_equivalents`, `power_mw`
     (draw at full load), `purchase_eur`."""
     capacity_by_year: pd.DataFrame
     """One row per costed year, index `year` (int); columns: year-end installed values
@@ -185,14 +189,15 @@ class Figures:
     financing: pd.DataFrame
     """Financing sources, index `source` (`eu`, `member_state`, `<partner>:cash`,
     `<partner>:equity`, `<partner>:debt`, `<partner>:in_kind`, `debt:<n>` counted
-    from 1, then `"total"`); columns `kind` (a `ShareRule.financing_sources` kind, "total" on the
-    total row), `partner` (id or None), `lender` (for debt facilities, else None),
-    `amount_eur`, `share` (of the total cost). Partner sources of zero are left out;
-    `eu` and `member_state` are always there."""
+    from 1, then `"total"`); columns `kind` (a `ShareRule.financing_sources` kind,
+    "total" on the total row), `partner` (id; missing for the other sources), `lender`
+    (for debt facilities; missing otherwise), `amount_eur`, `share` (of the total
+    cost). Partner sources of zero are left out; `eu` and `member_state` are always
+    there."""
     pledges: pd.DataFrame
     """Per partner, index `partner` (every partner in the project's order, then
-    `"total"`); columns `short_name`, `name` (legal name), `status` (None on the total
-    row), `cash`, `equity`, `debt` (pledged), `in_kind` (valued contributions that
+    `"total"`); columns `short_name`, `name` (legal name), `status` (these three missing
+    on the total row), `cash`, `equity`, `debt` (pledged), `in_kind` (valued contributions that
     count in the financing), `in_kind_not_counted` (valued but listed only), `total`
     (cash + equity + debt + in_kind), `share` (of the total cost)."""
     in_kind: pd.DataFrame
@@ -202,7 +207,8 @@ class Figures:
     share_rules: pd.DataFrame
     """The call's share rules, index `rule` (rule id); columns `sources` (the kinds
     added, joined by " + "), `amount_eur`, `share`, `min_share`, `max_share` (NaN when
-    unbounded), `ok` (bool)."""
+    unbounded), `ok` (bool; a share that does not exist, of a total cost of 0, breaks no
+    bound)."""
 
     # ----------------------------------------------------------------- work plan
     work_packages: pd.DataFrame
@@ -214,8 +220,9 @@ class Figures:
     """Every task, columns `task`, `work_package`, `lead`, `start_month`, `end_month`,
     `start_date`, `end_date`, `months`; in work-plan order."""
     effort: pd.DataFrame
-    """Person-months, index `partner` (partners with effort, in the project's order,
-    then `"total"`), one column per work package, then `total`."""
+    """Person-months as the work plan gives them, index `partner` (partners the work
+    plan gives effort to, even 0, in the project's order, then `"total"`), one column
+    per work package, then `total`."""
     personnel_cost: pd.DataFrame
     """Personnel cost (person-months x the partner's monthly rate), same shape as
     `effort`."""
@@ -234,8 +241,9 @@ class Figures:
 
     # --------------------------------------------------------------- sensitivity
     sensitivity: pd.DataFrame
-    """Total cost and financing gap when one driver moves; base row first, then one
-    row per driver and direction (-step, +step); columns `driver` ("base",
+    """Total cost, financing gap and cost per accelerator-hour when one driver moves;
+    base row first, then one row per driver and direction (-step, +step); columns
+    `driver` ("base",
     "accelerator_price", "energy_price", "pue", "utilisation"), `change` (the nominal
     move: -step, 0, +step), `factor` (multiplier actually applied: a move takes PUE no
     lower than 1 and utilisation no higher than 1, see `move_driver`), `total_cost_eur`,
