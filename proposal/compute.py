@@ -276,7 +276,8 @@ def compute_figures(project: Project) -> Figures:
     funding = compute_financing(project, costs.total_cost_eur)
     rules, problems = _check_figures(project, costs, funding)
     plan = compute_work_plan(project, costs.monthly_effort)
-    eu_by_partner, eu_by_wp = compute_eu_budget(project, costs.cost_lines)
+    cost_lines = compute_cost_lines(costs.capex_items, costs.opex_items)
+    eu_by_partner, eu_by_wp = compute_eu_budget(project, cost_lines)
     cm, energy = project.cost_model, project.cost_model.energy
     last_phase = costs.phases.iloc[-1]
     steady = costs.capacity_by_year.loc[costs.last_year]
@@ -318,8 +319,8 @@ def compute_figures(project: Project) -> Figures:
         capacity_by_year=costs.capacity_by_year,
         capex=costs.capex,
         opex=costs.opex,
-        cost_by_year=costs.cost_by_year,
-        cost_lines=costs.cost_lines,
+        cost_by_year=compute_cost_by_year(project, costs.phases, costs.opex),
+        cost_lines=cost_lines,
         financing=funding.sources,
         pledges=funding.pledges,
         in_kind=funding.in_kind,
@@ -331,7 +332,7 @@ def compute_figures(project: Project) -> Figures:
         effort_by_month=plan.effort_by_month,
         deliverables=plan.deliverables,
         milestones=plan.milestones,
-        sensitivity=compute_sensitivity(project),
+        sensitivity=compute_sensitivity(project, costs, funding),
         eu_budget_by_partner=eu_by_partner,
         eu_budget_by_work_package=eu_by_wp,
         problems=problems,
@@ -382,10 +383,10 @@ class Costs:
     """As `Figures.capex`."""
     opex: pd.DataFrame
     """As `Figures.opex`."""
-    cost_by_year: pd.DataFrame
-    """As `Figures.cost_by_year`."""
-    cost_lines: pd.DataFrame
-    """As `Figures.cost_lines`."""
+    capex_items: pd.DataFrame
+    """Capex per phase and line (see `compute_capex_items`)."""
+    opex_items: pd.DataFrame
+    """Opex per year and line (see `compute_opex_items`)."""
     monthly_effort: pd.DataFrame
     """The work plan's effort per partner, work package and month (see
     `compute_monthly_effort`)."""
@@ -401,8 +402,12 @@ class Costs:
     """Steady-state yearly cost per delivered accelerator-hour of the last year."""
 
 
-def compute_costs(project: Project) -> Costs:
-    """Capacity per phase and year, capex per phase, opex per year and their totals."""
+def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) -> Costs:
+    """Capacity per phase and year, capex per phase, opex per year and their totals.
+
+    `monthly_effort`, when given, is `compute_monthly_effort(project)` already computed:
+    no cost driver moves it, so the sensitivity re-runs pass the base's.
+    """
     cm = project.cost_model
     first_year = min(phase.start for phase in cm.phases).year
     years = pd.RangeIndex(first_year, first_year + cm.horizon_years, name="year")
@@ -412,7 +417,7 @@ def compute_costs(project: Project) -> Costs:
     phases = phases.assign(capex_eur=capex_items.groupby("phase", sort=False)["amount_eur"].sum())
     phases["capex_cumulative_eur"] = phases["capex_eur"].cumsum()
     capacity = compute_capacity_by_year(project, phases, years)
-    monthly = compute_monthly_effort(project)
+    monthly = compute_monthly_effort(project) if monthly_effort is None else monthly_effort
     opex_items = compute_opex_items(project, capacity, monthly)
     capex = _with_totals(_grid(capex_items, "phase", phases.index, CAPEX_CATEGORIES))
     opex = _with_totals(_grid(opex_items, "year", years, OPEX_CATEGORIES))
@@ -427,8 +432,8 @@ def compute_costs(project: Project) -> Costs:
         capacity_by_year=capacity,
         capex=capex,
         opex=opex,
-        cost_by_year=compute_cost_by_year(project, phases, opex),
-        cost_lines=compute_cost_lines(capex_items, opex_items),
+        capex_items=capex_items,
+        opex_items=opex_items,
         monthly_effort=monthly,
         capex_eur=capex_eur,
         opex_eur=opex_eur,
@@ -742,11 +747,19 @@ class Funding:
 PLEDGE_KINDS = ("cash", "equity", "debt")
 
 
-def compute_financing(project: Project, total_cost: float) -> Funding:
-    """Financing sources with their shares, pledges per partner, and the gap or surplus."""
+def compute_financing(project: Project, total_cost: float,
+                      contributions: Funding | None = None) -> Funding:
+    """Financing sources with their shares, pledges per partner, and the gap or surplus.
+
+    `contributions`, when given, is a `Funding` of the same project whose pledges and
+    in-kind tables are reused: no cost moves them, so the sensitivity re-runs pass the
+    base's.
+    """
     financing = project.financing
-    pledges = _pledges(project)
-    in_kind = _in_kind(project)
+    if contributions is None:
+        pledges, in_kind = _pledges(project), _in_kind(project)
+    else:
+        pledges, in_kind = contributions.pledges, contributions.in_kind
     rows = [
         {"source": "eu", "kind": "eu", "partner": None, "lender": None,
          "amount_eur": financing.eu.share.value * total_cost},
@@ -771,7 +784,7 @@ def compute_financing(project: Project, total_cost: float) -> Funding:
     total = float(sources["amount_eur"].sum())
     sources.loc[TOTAL] = {"kind": TOTAL, "partner": None, "lender": None,
                           "amount_eur": total, "share": _ratio(total, total_cost)}
-    pledges["share"] = _shares(pledges["total"], total_cost)
+    pledges = pledges.assign(share=_shares(pledges["total"], total_cost))
     gap = total_cost - total
     return Funding(sources=sources, pledges=pledges, in_kind=in_kind, total_eur=total,
                    gap_eur=gap, balanced=abs(gap) <= financing.tolerance_eur,
@@ -963,17 +976,23 @@ SENSITIVITY_DRIVERS = ("accelerator_price", "energy_price", "pue", "utilisation"
 """The drivers the sensitivity table moves, in the order it lists them."""
 
 
-def compute_sensitivity(project: Project) -> pd.DataFrame:
+def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.DataFrame:
     """Total cost, financing gap and cost per GPU-hour with each driver moved by
-    -step and +step (`cost_model.sensitivity_step`), one driver at a time."""
+    -step and +step (`cost_model.sensitivity_step`), one driver at a time.
+
+    `costs` and `funding` are the project's own: the base row, and what the re-runs
+    reuse (the monthly effort and the partners' contributions, which no driver moves).
+    """
     step = project.cost_model.sensitivity_step
-    base = _cost_and_gap(project)
+    base = _cost_and_gap(costs, funding)
     rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base}]
     for driver in SENSITIVITY_DRIVERS:
         for change in (-step or 0.0, step):  # a step of 0 moves by 0.0, not -0.0
             moved, factor = move_driver(project, driver, 1 + change)
+            moved_costs = compute_costs(moved, costs.monthly_effort)
+            moved_funding = compute_financing(moved, moved_costs.total_cost_eur, funding)
             rows.append({"driver": driver, "change": change, "factor": factor,
-                         **_cost_and_gap(moved)})
+                         **_cost_and_gap(moved_costs, moved_funding)})
     table = pd.DataFrame(rows)
     table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
     table["total_cost_delta_share"] = _shares(table["total_cost_delta_eur"],
@@ -984,9 +1003,7 @@ def compute_sensitivity(project: Project) -> pd.DataFrame:
                   "cost_per_gpu_hour_eur"]]
 
 
-def _cost_and_gap(project: Project) -> dict[str, float]:
-    costs = compute_costs(project)
-    funding = compute_financing(project, costs.total_cost_eur)
+def _cost_and_gap(costs: Costs, funding: Funding) -> dict[str, float]:
     return {"total_cost_eur": costs.total_cost_eur, "financing_gap_eur": funding.gap_eur,
             "cost_per_gpu_hour_eur": costs.cost_per_gpu_hour_eur}
 
