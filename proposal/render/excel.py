@@ -6,9 +6,10 @@ shares, dates, pledges, effort) is an unlocked input cell; every other number is
 formula that rebuilds, from those inputs, the figure the compute stage produced. The
 recalculated workbook therefore equals `Figures` to the cent, and changing an input
 in Excel or LibreOffice moves every total as `compute_figures` would for the same
-change. The only numbers written as plain values are structural facts of the data:
-how many sites a phase builds first, and a zero of effort where the work plan gives
-a partner no part in a package.
+change. The only numbers written as plain values are structural facts of the data
+(how many sites a phase builds first, a zero of effort where the work plan gives a
+partner no part in a package, the numbers of lines and beneficiaries) and the
+convention of 8760 operating hours a year, shown locked on the Assumptions sheet.
 
 Sheets, in order: Summary, Assumptions, Phases, Capex, Opex, Financing, Partners,
 Effort, EU budget, Sensitivity. Sheet names, headers and notes come from the
