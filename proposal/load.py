@@ -1,6 +1,8 @@
 """Load stage: YAML files to plain data plus where each value stands (file, line, column).
 
-Loading is defensive: files are size-bounded, must be UTF-8 text, may not use
+Loading is defensive: only regular files are read (a folder, pipe, socket or device
+named like a YAML file is refused, never opened in a way that could block), files are
+size-bounded, must be UTF-8 text, may not use
 aliases (which also refuses merge keys and "billion laughs" files before anything
 expands), may not nest deeper than a bound, and may not repeat a key. Only plain
 YAML types are built; a tag asking for an object is refused.
@@ -9,6 +11,8 @@ YAML types are built; a tag asking for an object is refused.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,12 +107,19 @@ def load_project(root: Path) -> RawProject:
         )
     for name in [*DATA_FILES, "sources"]:
         rel = f"data/{name}.yaml"
-        if not (root / rel).is_file():
+        if not os.path.lexists(root / rel):
             problems.append(Problem(rel, 1, 1, "error", "missing-file",
                                     f"file is missing; expected `{rel}` in the input folder"))
             continue
         _collect(problems, data, name, root, rel)
-    for path in sorted((root / "partners").iterdir()):
+    try:
+        entries = sorted((root / "partners").iterdir())
+    except OSError as error:
+        entries = []
+        problems.append(Problem("partners/", 1, 1, "error", "unreadable",
+                                f"folder `partners/` cannot be read ({error.strerror}); "
+                                "expected a folder the build may read"))
+    for path in entries:
         rel = f"partners/{path.name}"
         if path.suffix == ".yml":
             problems.append(Problem(rel, 1, 1, "error", "file-name",
@@ -132,12 +143,7 @@ def _collect(
 
 def load_document(root: Path, rel: str) -> Document:
     """Load one YAML file whose top level must be a mapping; raise InputError if it cannot."""
-    path = root / rel
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _fail(rel, 1, 1, "too-large",
-                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
-    raw = path.read_bytes()
+    raw = read_file(root, rel)
     if b"\x00" in raw:
         raise _fail(rel, 1, 1, "binary", "file is binary; expected UTF-8 YAML text")
     try:
@@ -169,6 +175,56 @@ def load_document(root: Path, rel: str) -> Document:
     if problems:
         raise InputError(problems)
     return document
+
+
+FILE_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
+"""What to call a path that is not a regular file."""
+
+
+def read_file(root: Path, rel: str) -> bytes:
+    """The bytes of a regular file, refusing anything else with a located error.
+
+    A folder, named pipe, socket or device named like a YAML file is refused before
+    it is opened (a pipe would block the build forever, a device never ends); the
+    file is opened without blocking and checked again once open, and at most one
+    byte more than `MAX_FILE_BYTES` is read whatever its size claims.
+    """
+    path = root / rel
+
+    def refuse(code: str, what: str, expected: str) -> InputError:
+        return _fail(rel, 1, 1, code, f"`{rel}` {what}; expected {expected}")
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise refuse("not-a-file", "is a symbolic link to a file that does not exist",
+                     "a YAML file") from None
+    except OSError as error:
+        raise refuse("unreadable", f"cannot be read ({error.strerror})",
+                     "a file the build may read") from None
+    if not stat.S_ISREG(mode):
+        kind = FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise refuse("not-a-file", f"is {kind}, not a file", "a YAML file")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise refuse("unreadable", f"cannot be read ({error.strerror})",
+                     "a file the build may read") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # swapped since the check above
+            raise refuse("not-a-file", "is not a regular file", "a YAML file")
+        raw = handle.read(MAX_FILE_BYTES + 1)
+        size = max(len(raw), os.fstat(descriptor).st_size)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _fail(rel, 1, 1, "too-large",
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+    return raw
 
 
 def _refuse_unsafe_events(rel: str, text: str) -> None:

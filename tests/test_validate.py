@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -325,6 +329,89 @@ def test_deep_nesting(sample: SampleProject) -> None:
     assert problems_of(sample) == [
         "partners/gamma.yaml:1:35: error: nesting deeper than 32 levels; flatten the data "
         "[too-deep]"
+    ]
+
+
+def problems_within(sample: SampleProject, seconds: float = 20) -> list[str]:
+    """`problems_of`, failing instead of hanging when the check does not finish."""
+    found: list[list[str]] = []
+    worker = threading.Thread(target=lambda: found.append(problems_of(sample)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert found, f"the check did not finish within {seconds} s"
+    return found[0]
+
+
+def test_folder_named_like_a_yaml_file(sample: SampleProject) -> None:
+    (sample.path / "partners/gamma.yaml").mkdir()
+    (sample.path / "data/financing.yaml").unlink()
+    (sample.path / "data/financing.yaml").mkdir()
+    assert problems_of(sample) == [
+        "data/financing.yaml:1:1: error: `data/financing.yaml` is a folder, not a file; expected "
+        "a YAML file [not-a-file]",
+        "partners/gamma.yaml:1:1: error: `partners/gamma.yaml` is a folder, not a file; expected "
+        "a YAML file [not-a-file]",
+    ]
+
+
+def test_named_pipe_is_refused_without_waiting(sample: SampleProject) -> None:
+    os.mkfifo(sample.path / "partners/gamma.yaml")
+    assert problems_within(sample) == [
+        "partners/gamma.yaml:1:1: error: `partners/gamma.yaml` is a named pipe, not a file; "
+        "expected a YAML file [not-a-file]"
+    ]
+
+
+def test_socket_is_refused(sample: SampleProject, monkeypatch) -> None:
+    monkeypatch.chdir(sample.path / "partners")  # a socket's path is limited to ~100 bytes
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("gamma.yaml")
+        assert problems_within(sample) == [
+            "partners/gamma.yaml:1:1: error: `partners/gamma.yaml` is a socket, not a file; "
+            "expected a YAML file [not-a-file]"
+        ]
+
+
+def test_dangling_symbolic_link(sample: SampleProject) -> None:
+    (sample.path / "partners/gamma.yaml").symlink_to(sample.path / "partners/missing.yaml")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: `partners/gamma.yaml` is a symbolic link to a file that "
+        "does not exist; expected a YAML file [not-a-file]"
+    ]
+
+
+def test_unreadable_file(sample: SampleProject, monkeypatch) -> None:
+    # Tests may run as root, who reads any file whatever its mode: deny the opening itself.
+    denied = (sample.path / "partners/beta.yaml").resolve()
+    real_open = os.open
+
+    def open_denying(path, *args, **kwargs):
+        if Path(path).resolve() == denied:
+            raise PermissionError(13, "Permission denied", denied)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_denying)
+    assert problems_of(sample) == [
+        "partners/beta.yaml:1:1: error: `partners/beta.yaml` cannot be read (Permission denied); "
+        "expected a file the build may read [unreadable]"
+    ]
+
+
+def test_unlistable_partners_folder(sample: SampleProject, monkeypatch) -> None:
+    real_scandir = os.scandir
+    partners = (sample.path / "partners").resolve()
+
+    def scandir_denying(path="."):
+        if Path(path).resolve() == partners:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir_denying)
+    monkeypatch.setattr(os, "listdir", lambda path=".": list(
+        entry.name for entry in scandir_denying(path)))
+    assert problems_of(sample) == [
+        "partners/:1:1: error: folder `partners/` cannot be read (Permission denied); expected "
+        "a folder the build may read [unreadable]"
     ]
 
 
