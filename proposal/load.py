@@ -1,7 +1,8 @@
 """Load stage: YAML files to plain data plus where each value stands (file, line, column).
 
-Loading is defensive: only regular files are read (a folder, pipe, socket or device
-named like a YAML file is refused, never opened in a way that could block), files are
+Loading is defensive: only regular files inside the input folder are read (a link
+leading out of it is not followed; a folder, pipe, socket or device named like a YAML
+file is refused, never opened in a way that could block), files are
 size-bounded, must be UTF-8 text, may not use
 aliases (which also refuses merge keys and "billion laughs" files before anything
 expands), may not nest deeper than a bound, and may not repeat a key. Only plain
@@ -188,18 +189,26 @@ FILE_KINDS = {
 
 
 def read_file(root: Path, rel: str) -> bytes:
-    """The bytes of a regular file, refusing anything else with a located error.
+    """The bytes of a regular file inside `root`, refusing anything else with a located error.
 
-    A folder, named pipe, socket or device named like a YAML file is refused before
-    it is opened (a pipe would block the build forever, a device never ends); the
-    file is opened without blocking and checked again once open, and at most one
-    byte more than `MAX_FILE_BYTES` is read whatever its size claims.
+    A symbolic link is followed only when it leads to a file inside the input folder:
+    a partner's link to `/etc/passwd` or to a file elsewhere is never read. A folder,
+    named pipe, socket or device named like a YAML file is refused before it is opened
+    (a pipe would block the build forever, a device never ends); the file is opened
+    without blocking and checked again once open, and at most one byte more than
+    `MAX_FILE_BYTES` is read whatever its size claims.
     """
-    path = root / rel
-
     def refuse(code: str, what: str, expected: str) -> InputError:
         return _fail(rel, 1, 1, code, f"`{rel}` {what}; expected {expected}")
 
+    try:
+        path = (root / rel).resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a loop
+        raise refuse("not-a-file", "is a symbolic link that leads back to itself",
+                     "a YAML file") from None
+    if not path.is_relative_to(root.resolve()):
+        raise refuse("outside-input", f"leads to `{path}` through a symbolic link, outside "
+                     "the input folder", "a file inside the input folder")
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -212,7 +221,8 @@ def read_file(root: Path, rel: str) -> bytes:
         kind = FILE_KINDS.get(stat.S_IFMT(mode), "not a regular file")
         raise refuse("not-a-file", f"is {kind}, not a file", "a YAML file")
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        # O_NOFOLLOW: the path is resolved; a link put in its place since is not followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError as error:
         raise refuse("unreadable", f"cannot be read ({error.strerror})",
                      "a file the build may read") from None

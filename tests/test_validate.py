@@ -380,6 +380,46 @@ def test_dangling_symbolic_link(sample: SampleProject) -> None:
     ]
 
 
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero", "../../outside.yaml"])
+def test_link_out_of_the_input_folder_is_not_followed(sample: SampleProject, target) -> None:
+    # A valid partner file outside the input folder is refused too: nothing is read there.
+    (sample.path.parent / "outside.yaml").write_text(
+        (sample.path / "partners/beta.yaml").read_text().replace("Beta GmbH", "Gamma"))
+    (sample.path / "partners/gamma.yaml").symlink_to(target)
+    shown = (sample.path / "partners" / target).resolve()
+    assert problems_within(sample) == [
+        f"partners/gamma.yaml:1:1: error: `partners/gamma.yaml` leads to `{shown}` through a "
+        "symbolic link, outside the input folder; expected a file inside the input folder "
+        "[outside-input]"
+    ]
+
+
+def test_linked_data_folder_out_of_the_input_is_not_followed(sample: SampleProject) -> None:
+    (sample.path / "data").rename(sample.path.parent / "shared-data")
+    (sample.path / "data").symlink_to(sample.path.parent / "shared-data")
+    lines = problems_of(sample)
+    assert len(lines) == 6
+    assert lines[0] == (
+        f"data/call.yaml:1:1: error: `data/call.yaml` leads to "
+        f"`{sample.path.parent.resolve()}/shared-data/call.yaml` through a symbolic link, "
+        "outside the input folder; expected a file inside the input folder [outside-input]")
+
+
+def test_link_inside_the_input_folder_is_followed(sample: SampleProject) -> None:
+    (sample.path / "shared").mkdir()
+    (sample.path / "partners/beta.yaml").rename(sample.path / "shared/beta.yaml")
+    (sample.path / "partners/beta.yaml").symlink_to("../shared/beta.yaml")
+    assert problems_of(sample) == []
+
+
+def test_symbolic_link_loop(sample: SampleProject) -> None:
+    (sample.path / "partners/gamma.yaml").symlink_to("gamma.yaml")
+    assert problems_of(sample) == [
+        "partners/gamma.yaml:1:1: error: `partners/gamma.yaml` is a symbolic link that leads "
+        "back to itself; expected a YAML file [not-a-file]"
+    ]
+
+
 def test_unreadable_file(sample: SampleProject, monkeypatch) -> None:
     # Tests may run as root, who reads any file whatever its mode: deny the opening itself.
     denied = (sample.path / "partners/beta.yaml").resolve()
