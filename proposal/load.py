@@ -29,6 +29,7 @@ from ruamel.yaml.events import (
     NodeEvent,
     SequenceEndEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from .models import DATA_FILES
 from .problems import InputError, Problem
@@ -160,6 +161,12 @@ def load_document(root: Path, rel: str) -> Document:
         tree = YAML(typ="rt", pure=True).load(text)
     except MarkedYAMLError as error:
         raise _from_yaml_error(rel, error) from None
+    except ReaderError as error:  # a character YAML does not allow, at an offset in `text`
+        line = text.count("\n", 0, error.position) + 1
+        col = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise _fail(rel, line, col, "control-character",
+                    f"character U+{error.character:04X} is not allowed in YAML text; "
+                    "remove it") from None
     except YAMLError as error:  # errors without a position
         raise _fail(rel, 1, 1, "syntax", f"YAML error: {error}") from None
     if tree is None:

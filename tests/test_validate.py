@@ -292,6 +292,16 @@ def test_object_tags_are_refused(sample: SampleProject) -> None:
     ]
 
 
+@pytest.mark.parametrize(("char", "code"), [("\x07", "0007"), ("\x1b", "001B"),
+                                            ("\x7f", "007F"), ("\ufffe", "FFFE")])
+def test_raw_control_character_is_located(sample: SampleProject, char, code) -> None:
+    sample.edit("partners/beta.yaml", "short_name: Beta", f"short_name: Be{char}ta")
+    assert problems_of(sample) == [
+        f"partners/beta.yaml:2:15: error: character U+{code} is not allowed in YAML text; "
+        "remove it [control-character]"
+    ]
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
