@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ruamel.yaml.events import (
     CollectionStartEvent,
     MappingEndEvent,
     NodeEvent,
+    ScalarEvent,
     SequenceEndEvent,
 )
 from ruamel.yaml.reader import ReaderError
@@ -260,6 +262,8 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                 raise _fail(rel, mark.line + 1, mark.column + 1, "tag",
                             f"tag `{getattr(tag, 'value', tag)}` is not allowed; write plain "
                             "YAML values")
+            if isinstance(event, ScalarEvent) and event.implicit[0] and not event.style:
+                _refuse_long_number(rel, event)
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -270,6 +274,25 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                 depth -= 1
     except YAMLError:
         return  # a syntax error: the round-trip loader reports it, with its wording
+
+
+MAX_DIGITS = 30
+"""Most digits a number may have: more is a typing accident, and Python refuses to
+convert integers of thousands of digits (a crash, not an error, in pydantic)."""
+INTEGER = re.compile(r"[-+]?(?:0x(?P<hex>[0-9a-fA-F_]+)|0o(?P<oct>[0-7_]+)|(?P<dec>[0-9_]+))")
+"""An integer as YAML 1.2 reads a plain scalar."""
+
+
+def _refuse_long_number(rel: str, event: ScalarEvent) -> None:
+    match = INTEGER.fullmatch(event.value)
+    if match is None:
+        return
+    digits = len(next(group for group in match.groups() if group).replace("_", ""))
+    if digits > MAX_DIGITS:
+        mark = event.start_mark
+        raise _fail(rel, mark.line + 1, mark.column + 1, "too-many-digits",
+                    f"number `{event.value[:12]}...` has {digits:,} digits; expected at most "
+                    f"{MAX_DIGITS} (quote it to keep it as text)")
 
 
 PLAIN_TAGS = frozenset(

@@ -302,6 +302,17 @@ def test_raw_control_character_is_located(sample: SampleProject, char, code) -> 
     ]
 
 
+@pytest.mark.parametrize("number", ["9" * 5000, "-" + "9" * 5000, "0x" + "f" * 5000,
+                                    "0o" + "7" * 40])
+def test_number_with_too_many_digits(sample: SampleProject, number: str) -> None:
+    sample.edit("partners/alpha.yaml", "amount: 100000000", f"amount: {number}")
+    digits = len(number.lstrip("-").removeprefix("0x").removeprefix("0o"))
+    assert problems_of(sample) == [
+        f"partners/alpha.yaml:19:15: error: number `{number[:12]}...` has {digits:,} digits; "
+        "expected at most 30 (quote it to keep it as text) [too-many-digits]"
+    ]
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
