@@ -158,6 +158,7 @@ def load_document(root: Path, rel: str) -> Document:
         raise _fail(rel, line, col, "encoding",
                     f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as UTF-8") from None
     text = text.removeprefix("\ufeff")
+    _refuse_other_yaml_versions(rel, text)
     _refuse_unsafe_events(rel, text)
     try:
         tree = YAML(typ="rt", pure=True).load(text)
@@ -244,6 +245,21 @@ def read_file(root: Path, rel: str) -> bytes:
         raise _fail(rel, 1, 1, "too-large",
                     f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
     return raw
+
+
+VERSION_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S*)", re.MULTILINE)
+"""A `%YAML` directive: only at the start of a line, before the document."""
+
+
+def _refuse_other_yaml_versions(rel: str, text: str) -> None:
+    """Refuse `%YAML 1.1` (it changes what values mean) and versions the parser lacks."""
+    for match in VERSION_DIRECTIVE.finditer(text):
+        if match.group(1) != "1.2":
+            line = text.count("\n", 0, match.start()) + 1
+            raise _fail(rel, line, 1, "yaml-version",
+                        f"directive `%YAML {match.group(1)}` asks for another YAML version, "
+                        "which reads values differently (`NO` as false, `010` as 8); expected "
+                        "YAML 1.2: remove this line")
 
 
 def _refuse_unsafe_events(rel: str, text: str) -> None:

@@ -313,6 +313,23 @@ def test_number_with_too_many_digits(sample: SampleProject, number: str) -> None
     ]
 
 
+@pytest.mark.parametrize("version", ["1.1", "1.3", "2.0"])
+def test_yaml_version_directive_is_refused(sample: SampleProject, version: str) -> None:
+    # Under `%YAML 1.1` the effort `010` would silently read as 8 and `NO` as false.
+    sample.write("partners/gamma.yaml", f"# Gamma\n%YAML {version}\n---\nlegal_name: NO\n")
+    assert problems_of(sample) == [
+        f"partners/gamma.yaml:2:1: error: directive `%YAML {version}` asks for another YAML "
+        "version, which reads values differently (`NO` as false, `010` as 8); expected YAML "
+        "1.2: remove this line [yaml-version]"
+    ]
+
+
+def test_yaml_1_2_directive_is_accepted(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "legal_name: Beta GmbH",
+                "%YAML 1.2\n---\nlegal_name: Beta GmbH")
+    assert problems_of(sample) == []
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
