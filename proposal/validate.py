@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import NoneType, UnionType
@@ -76,6 +77,9 @@ def is_figure(node: Any) -> bool:
 
 
 def _validate_document(model: type[BaseModel], doc: Document, problems: list[Problem]) -> Any:
+    if characters := check_characters(doc):
+        problems.extend(characters)
+        return None
     try:
         return model.model_validate(doc.data)
     except ValidationError as error:
@@ -101,6 +105,9 @@ def _validate_partner(
                                 f"key `id` is not written in partner files; the id is the file "
                                 f"name (`{partner_id}`): remove this key"))
         return None
+    if characters := check_characters(doc):
+        problems.extend(characters)
+        return None
     logo_problems = _check_logo(doc, root)
     problems.extend(logo_problems)
     try:
@@ -109,6 +116,61 @@ def _validate_partner(
         problems.extend(_locate_errors(error, doc, Partner))
         return None
     return None if logo_problems else partner
+
+
+UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # control characters but tab and line breaks
+    "\u202a-\u202e\u2066-\u2069"  # direction embeddings, overrides and isolates
+    "\ud800-\udfff"  # halves of surrogate pairs, which are not characters
+    "\ufdd0-\ufdef\ufffe\uffff]"  # non-characters
+)
+"""Characters a text may not hold. YAML refuses most of them typed raw, not written as
+escapes (`"\\a"`); the workbook refuses control characters with a traceback, and a
+direction override prints a name other than the one written (`\\u202E`)."""
+
+
+def check_characters(doc: Document) -> list[Problem]:
+    """A problem for each text, or key, of a file that holds an unprintable character."""
+    problems = []
+
+    def describe(char: str) -> str:
+        code = f"U+{ord(char):04X}"
+        if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+            return (f"the direction override {code} ({unicodedata.name(char)}), which reorders "
+                    "the printed text")
+        if "\ud800" <= char <= "\udfff":
+            return f"{code}, half of a surrogate pair and no character"
+        if char >= "\ufdd0":
+            return f"the non-character {code}"
+        return f"the control character {code}"
+
+    def visit(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if found := UNPRINTABLE.search(key):
+                    line, col = doc.locate((*path, key), key=True)
+                    problems.append(Problem(doc.file, line, col, "error", "control-character",
+                                            f"key `{_escaped(_dotted((*path, key)))}` contains "
+                                            f"{describe(found.group())}; expected printable "
+                                            "text: remove it"))
+                visit(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, (*path, index))
+        elif isinstance(node, str) and (found := UNPRINTABLE.search(node)):
+            line, col = doc.locate(path)
+            problems.append(Problem(doc.file, line, col, "error", "control-character",
+                                    f"`{_escaped(_dotted(path))}` contains "
+                                    f"{describe(found.group())}; "
+                                    "expected printable text: remove it"))
+
+    visit(doc.data, ())
+    return problems
+
+
+def _escaped(text: str) -> str:
+    """`text` with its unprintable characters written as escapes, safe to print."""
+    return UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04X}", text)
 
 
 LOGO_SUFFIXES = (".svg", ".png")

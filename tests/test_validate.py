@@ -330,6 +330,40 @@ def test_yaml_1_2_directive_is_accepted(sample: SampleProject) -> None:
     assert problems_of(sample) == []
 
 
+@pytest.mark.parametrize(("escape", "message"), [
+    ("\\a", "the control character U+0007"),
+    ("\\0", "the control character U+0000"),
+    ("\\e[31m", "the control character U+001B"),
+    ("\\x85", "the control character U+0085"),
+    ("\\u202E", "the direction override U+202E (RIGHT-TO-LEFT OVERRIDE), which reorders the "
+                 "printed text"),
+    ("\\u2066", "the direction override U+2066 (LEFT-TO-RIGHT ISOLATE), which reorders the "
+                 "printed text"),
+    ("\\ud800", "U+D800, half of a surrogate pair and no character"),
+    ("\\uFFFE", "the non-character U+FFFE"),
+])
+def test_escaped_control_characters_are_refused(sample: SampleProject, escape, message) -> None:
+    # The YAML reader refuses these characters typed raw; written as escapes inside double
+    # quotes they reached the workbook, which refuses them with a traceback.
+    sample.edit("partners/alpha.yaml", "legal_name: Alpha SAS", f'legal_name: "Alpha{escape} SAS"')
+    assert problems_of(sample) == [
+        f"partners/alpha.yaml:1:13: error: `legal_name` contains {message}; expected printable "
+        "text: remove it [control-character]"
+    ]
+
+
+def test_control_characters_in_keys_and_narrative_texts(sample: SampleProject) -> None:
+    sample.edit("data/call.yaml", "  budget: {en: Budget", '  "budget\\a": {en: Budget')
+    sample.edit("data/consortium.yaml", "abstract: {en: A short abstract.",
+                'abstract: {en: "A short\\babstract."')
+    assert problems_of(sample) == [
+        "data/call.yaml:12:3: error: key `required_sections.budget\\u0007` contains the control "
+        "character U+0007; expected printable text: remove it [control-character]",
+        "data/consortium.yaml:11:18: error: `texts.abstract.en` contains the control character "
+        "U+0008; expected printable text: remove it [control-character]",
+    ]
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
