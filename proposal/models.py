@@ -27,13 +27,15 @@ LANGUAGES = ("en", "fr")
 
 
 class Strict(BaseModel):
-    """Base of every model: immutable, unknown keys refused, docs become schema text."""
+    """Base of every model: immutable, unknown keys refused, docs become schema text,
+    numbers finite (YAML's `.nan`, `.inf` and `1e400` are refused)."""
 
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
         use_attribute_docstrings=True,
         str_strip_whitespace=True,
+        allow_inf_nan=False,
     )
 
 

@@ -276,6 +276,8 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
         return ("unknown-key",
                 f"unknown key `{name}`; expected one of: {', '.join(allowed)}{suggestion}",
                 True, False)
+    if kind == "finite_number":
+        return ("invalid-value", f"`{field}` is {shown}; expected a finite number", False, False)
     if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
         return ("negative",
                 f"`{field}` is {shown}; expected a number that is not negative", False, False)

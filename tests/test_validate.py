@@ -171,6 +171,18 @@ def test_negative_amount(sample: SampleProject) -> None:
     ]
 
 
+@pytest.mark.parametrize(("value", "shown"), [(".nan", "nan"), (".inf", "inf"), ("1e400", "inf")])
+def test_amount_must_be_finite(sample: SampleProject, value: str, shown: str) -> None:
+    sample.edit("partners/alpha.yaml", "amount: 100000000", f"amount: {value}")
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", f"pue: {value}")
+    assert problems_of(sample) == [
+        f"data/cost_model.yaml:28:8: error: `energy.pue` is {shown}; expected a finite "
+        "number [invalid-value]",
+        f"partners/alpha.yaml:19:15: error: `contributions.pledges[0].amount` is {shown}; "
+        "expected a finite number [invalid-value]",
+    ]
+
+
 def test_negative_person_months(sample: SampleProject) -> None:
     sample.edit("data/workplan.yaml", "effort: {alpha: 24, beta: 12}",
                 "effort: {alpha: 24, beta: -12}")
