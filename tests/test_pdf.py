@@ -16,6 +16,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pdfplumber
 import pypdf
@@ -521,6 +522,34 @@ def test_logo_linking_elsewhere_is_refused(sample):
     assert [str(p) for p in error.value.problems] == [
         "partners/alpha.yaml:9:7: error: logo `logos/alpha.svg` refers to `file:///etc/passwd`; "
         "a logo must be self-contained, without links to other files or the network [logo]"]
+
+
+def test_logo_nesting_a_link_in_an_embedded_image_is_refused(sample):
+    # The link hides in an SVG embedded as a data: URI, which a scan of the logo's own
+    # attributes does not open; WeasyPrint refuses it while drawing, swallowing the error.
+    inner = quote("<svg xmlns='http://www.w3.org/2000/svg'>"
+                  "<image href='file:///etc/passwd' width='5' height='5'/></svg>")
+    sample.write("logos/alpha.svg", "<svg xmlns='http://www.w3.org/2000/svg' width='10' "
+                 f"height='10'><image href='data:image/svg+xml,{inner}' width='10' "
+                 "height='10'/></svg>")
+    project = check(sample.path).project
+    with pytest.raises(InputError) as error:
+        render_pdf(project, compute_figures(project), "en", sample.path)
+    assert [str(p) for p in error.value.problems] == [
+        "partners/alpha.yaml:9:7: error: logo `logos/alpha.svg` refers to `file:///etc/passwd`; "
+        "a logo must be self-contained, without links to other files or the network [logo]"]
+
+
+def test_damaged_png_logo_is_an_input_error(sample):
+    sample.write("logos/alpha.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>")
+    sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", "logo: logos/alpha.png")
+    project = check(sample.path).project
+    with pytest.raises(InputError) as error:
+        render_pdf(project, compute_figures(project), "en", sample.path)
+    assert [str(p) for p in error.value.problems] == [
+        "partners/alpha.yaml:9:7: error: logo `logos/alpha.png` cannot be drawn: the image is "
+        "damaged or not of the kind its name says; expected a valid `.png` or `.svg` file "
+        "[logo]"]
 
 
 def test_broken_logo_is_an_input_error(sample):

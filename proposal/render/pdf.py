@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from html import escape
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ from ..models import (
 from ..problems import InputError, Problem
 from ..validate import is_figure, partner_file, walk_project
 from .charts import Bar, GanttLabels, GanttRow, RampUpLabels, gantt_chart, ramp_up_chart, share_bars
-from .pdf_fetch import Origin, ProjectFetcher, RefusedURL, check_logo
+from .pdf_fetch import Origin, ProjectFetcher, RefusedURL, check_logo, linking_problem
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
@@ -142,7 +143,8 @@ def render_pdf(project: Project, figures: Figures, lang: str,
     root = Path(root or ".").resolve()
     edition = Edition(project, figures, lang, root)
     logo_problems = [problem for logo in edition.logos if logo.path.is_relative_to(root)
-                     and (problem := check_logo(logo.path, logo.origin))]
+                     and (problem := check_logo(logo.path, logo.origin)
+                          or check_logo_drawing(logo, root))]
     if logo_problems:
         raise InputError(logo_problems)
     html = _environment(lang).get_template("proposal.html").render(edition.context())
@@ -165,6 +167,30 @@ def render_pdf(project: Project, figures: Figures, lang: str,
     warnings = [*check_page_limit(project, lang, pages, before_annexes),
                 *check_required_sections(project)]
     return PdfResult(pdf=pdf, html=html, pages=pages, warnings=warnings)
+
+
+def check_logo_drawing(logo: Logo, root: Path) -> Problem | None:
+    """An error when WeasyPrint cannot draw a logo on its own, or refuses what it loads.
+
+    `check_logo` reads the logo's own markup; what it embeds (an SVG or a PNG as a
+    `data:` URI, an SVG inside that) and whether the image decodes at all only show
+    when WeasyPrint draws it, and in the whole proposal WeasyPrint would only log that
+    an image failed. Drawing each logo alone in a one-image document names the logo.
+    """
+    from weasyprint import HTML
+
+    fetcher = ProjectFetcher([root])
+    with _log_weasyprint() as log, contextlib.suppress(RefusedURL):  # kept in `refused`
+        HTML(string=f'<img src="{escape(logo.url, quote=True)}">',
+             url_fetcher=fetcher).write_pdf()
+    if fetcher.refused:
+        return linking_problem(logo.origin, fetcher.refused[0].url)
+    if log.fatal:
+        file, line, col, value = logo.origin
+        return Problem(file, line, col, "error", "logo",
+                       f"logo `{value}` cannot be drawn: the image is damaged or not of the kind "
+                       "its name says; expected a valid `.png` or `.svg` file")
+    return None
 
 
 def check_page_limit(project: Project, lang: str, pages: int,

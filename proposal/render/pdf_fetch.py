@@ -65,6 +65,9 @@ class ProjectFetcher(URLFetcher):
                          fail_on_errors=True)
         self.folders = tuple(Path(folder).resolve() for folder in folders)
         self.origins = dict(origins or {})
+        self.refused: list[RefusedURL] = []
+        """Every URL refused so far: WeasyPrint swallows a refusal met while drawing an
+        SVG image, logging only that the image failed."""
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         """The resource at `url`, or `RefusedURL` when it is not allowed."""
@@ -87,7 +90,9 @@ class ProjectFetcher(URLFetcher):
                                   headers={"Content-Type": content_type})
 
     def _refuse(self, url: str, reason: str) -> NoReturn:
-        raise RefusedURL(url, reason, self.origins.get(url))
+        refused = RefusedURL(url, reason, self.origins.get(url))
+        self.refused.append(refused)
+        raise refused
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -120,6 +125,14 @@ def check_logo(path: Path, origin: Origin) -> Problem | None:
         for text in (*element.attrib.values(), element.text or ""):
             links += CSS_URL.findall(text)
         if links:
-            return problem(f"logo `{value}` refers to `{links[0]}`; a logo must be "
-                           "self-contained, without links to other files or the network")
+            return linking_problem(origin, links[0])
     return None
+
+
+def linking_problem(origin: Origin, link: str) -> Problem:
+    """The error for a logo that refers to `link`, a file or URL outside itself."""
+    file, line, col, value = origin
+    return Problem(file, line, col, "error", "logo",
+                   f"logo `{value}` refers to `{link}`; a logo must be self-contained, without "
+                   "links to other files or the network")
+
