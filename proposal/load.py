@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,7 +331,7 @@ def _plain(node: Any, path: Path_, doc: Document, problems: list[Problem]) -> An
             key_line, key_col = node.lc.key(key)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 problems.append(Problem(doc.file, key_line + 1, key_col + 1, "error", "key-type",
-                                        f"key {key!r} is not a name; expected a text key"))
+                                        _key_type_message(key)))
                 continue
             child = (*path, str(key))
             doc.keys[child] = (key_line + 1, key_col + 1)
@@ -361,6 +361,23 @@ def _plain(node: Any, path: Path_, doc: Document, problems: list[Problem]) -> An
     if isinstance(node, dt.date):
         return dt.date(node.year, node.month, node.day)
     return node
+
+
+def _key_type_message(key: Any) -> str:
+    """Why a key that YAML read as something other than text or a whole number is refused."""
+    if key is None:
+        return "a key is null (written `~`, `null` or left out); expected a text key"
+    if isinstance(key, tuple | list):
+        return "a key is a list; expected a text key"
+    if isinstance(key, Mapping):
+        return "a key is a mapping; expected a text key"
+    if isinstance(key, bool):
+        written, kind = str(key).lower(), "a boolean"
+    elif isinstance(key, dt.date):
+        written, kind = key.isoformat(), "a date"
+    else:
+        written, kind = str(key), "a number"
+    return f"key `{written}` is {kind}; expected a text key (quote it: '{written}')"
 
 
 def _start(node: Any) -> Location:

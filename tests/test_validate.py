@@ -376,6 +376,26 @@ def test_control_characters_in_keys_and_narrative_texts(sample: SampleProject) -
     ]
 
 
+@pytest.mark.parametrize(("key", "message"), [
+    ("~", "a key is null (written `~`, `null` or left out); expected a text key"),
+    ("null", "a key is null (written `~`, `null` or left out); expected a text key"),
+    ("true", "key `true` is a boolean; expected a text key (quote it: 'true')"),
+    ("1.5", "key `1.5` is a number; expected a text key (quote it: '1.5')"),
+    ("2020-01-01", "key `2020-01-01` is a date; expected a text key (quote it: '2020-01-01')"),
+    ("[a, b]", "a key is a list; expected a text key"),
+    ("{a: 1}", "a key is a mapping; expected a text key"),
+])
+def test_key_that_is_not_text(sample: SampleProject, key: str, message: str) -> None:
+    sample.write("partners/gamma.yaml", f"legal_name: Gamma\n? {key}\n: x\n")
+    assert problems_of(sample) == [f"partners/gamma.yaml:2:3: error: {message} [key-type]"]
+
+
+def test_number_key_is_read_as_text(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "legal_name: Beta GmbH", "legal_name: Beta GmbH\n1: x")
+    assert problems_of(sample)[0].startswith(
+        "partners/beta.yaml:2:1: error: unknown key `1`; expected one of: address, ")
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
