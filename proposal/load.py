@@ -41,6 +41,9 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences accepted."""
 
+YAML_SUFFIXES = (".yaml", ".yml")
+"""Endings of YAML files, in any case; only `.yaml` is read, the others are pointed out."""
+
 Path_ = tuple[str | int, ...]
 """A path into a document: mapping keys and sequence indexes."""
 Location = tuple[int, int]
@@ -112,8 +115,12 @@ def load_project(root: Path) -> RawProject:
     for name in [*DATA_FILES, "sources"]:
         rel = f"data/{name}.yaml"
         if not os.path.lexists(root / rel):
+            others = sorted(path.name for path in (root / "data").glob(f"{name}.*")
+                            if path.suffix.lower() in YAML_SUFFIXES)
+            hint = f" (`data/{others[0]}` is there: rename it)" if others else ""
             problems.append(Problem(rel, 1, 1, "error", "missing-file",
-                                    f"file is missing; expected `{rel}` in the input folder"))
+                                    f"file is missing; expected `{rel}` in the input folder"
+                                    f"{hint}"))
             continue
         _collect(problems, data, name, root, rel)
     try:
@@ -125,9 +132,10 @@ def load_project(root: Path) -> RawProject:
                                 "expected a folder the build may read"))
     for path in entries:
         rel = f"partners/{path.name}"
-        if path.suffix == ".yml":
+        if path.suffix != ".yaml" and path.suffix.lower() in YAML_SUFFIXES:
             problems.append(Problem(rel, 1, 1, "error", "file-name",
-                                    "partner files end in `.yaml`; rename this file"))
+                                    f"file name ends in `{path.suffix}`; expected `.yaml`: "
+                                    f"rename it to `{path.stem}.yaml`"))
         elif path.suffix == ".yaml":
             _collect(problems, partners, path.stem, root, rel)
     if not partners and not any(p.file.startswith("partners/") for p in problems):

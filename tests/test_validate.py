@@ -140,6 +140,23 @@ def test_invalid_partner_file_name(sample: SampleProject) -> None:
            "partner id) [partner-id]" in problems_of(sample)
 
 
+@pytest.mark.parametrize("suffix", [".yml", ".YAML", ".Yml"])
+def test_partner_file_with_another_yaml_suffix(sample: SampleProject, suffix: str) -> None:
+    # Before, `beta.YAML` was skipped without a word: the partner vanished from the proposal.
+    (sample.path / "partners/beta.yaml").rename(sample.path / f"partners/beta{suffix}")
+    assert problems_of(sample)[0] == (
+        f"partners/beta{suffix}:1:1: error: file name ends in `{suffix}`; expected `.yaml`: "
+        "rename it to `beta.yaml` [file-name]")
+
+
+def test_data_file_with_another_yaml_suffix(sample: SampleProject) -> None:
+    (sample.path / "data/financing.yaml").rename(sample.path / "data/financing.yml")
+    assert problems_of(sample) == [
+        "data/financing.yaml:1:1: error: file is missing; expected `data/financing.yaml` in the "
+        "input folder (`data/financing.yml` is there: rename it) [missing-file]"
+    ]
+
+
 def test_dangling_references(sample: SampleProject) -> None:
     sample.edit("data/workplan.yaml", "effort: {alpha: 24, beta: 12}",
                 "effort: {alpha: 24, betta: 12}")
