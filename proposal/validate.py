@@ -77,8 +77,8 @@ def is_figure(node: Any) -> bool:
 
 
 def _validate_document(model: type[BaseModel], doc: Document, problems: list[Problem]) -> Any:
-    if characters := check_characters(doc):
-        problems.extend(characters)
+    if text_problems := check_texts(doc):
+        problems.extend(text_problems)
         return None
     try:
         return model.model_validate(doc.data)
@@ -105,8 +105,8 @@ def _validate_partner(
                                 f"key `id` is not written in partner files; the id is the file "
                                 f"name (`{partner_id}`): remove this key"))
         return None
-    if characters := check_characters(doc):
-        problems.extend(characters)
+    if text_problems := check_texts(doc):
+        problems.extend(text_problems)
         return None
     logo_problems = _check_logo(doc, root)
     problems.extend(logo_problems)
@@ -131,7 +131,6 @@ direction override prints a name other than the one written (`\\u202E`)."""
 
 def check_characters(doc: Document) -> list[Problem]:
     """A problem for each text, or key, of a file that holds an unprintable character."""
-    problems = []
 
     def describe(char: str) -> str:
         code = f"U+{ord(char):04X}"
@@ -144,28 +143,61 @@ def check_characters(doc: Document) -> list[Problem]:
             return f"the non-character {code}"
         return f"the control character {code}"
 
-    def visit(node: Any, path: tuple) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if found := UNPRINTABLE.search(key):
-                    line, col = doc.locate((*path, key), key=True)
-                    problems.append(Problem(doc.file, line, col, "error", "control-character",
-                                            f"key `{_escaped(_dotted((*path, key)))}` contains "
-                                            f"{describe(found.group())}; expected printable "
-                                            "text: remove it"))
-                visit(value, (*path, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                visit(value, (*path, index))
-        elif isinstance(node, str) and (found := UNPRINTABLE.search(node)):
-            line, col = doc.locate(path)
+    problems = []
+    for path, text, is_key in _texts(doc.data):
+        if found := UNPRINTABLE.search(text):
+            line, col = doc.locate(path, key=is_key)
+            what = "key " if is_key else ""
             problems.append(Problem(doc.file, line, col, "error", "control-character",
-                                    f"`{_escaped(_dotted(path))}` contains "
-                                    f"{describe(found.group())}; "
-                                    "expected printable text: remove it"))
-
-    visit(doc.data, ())
+                                    f"{what}`{_escaped(_dotted(path))}` contains "
+                                    f"{describe(found.group())}; expected printable text: "
+                                    "remove it"))
     return problems
+
+
+MAX_WORD = 40
+"""Longest run of characters without a place to break the line (a space, `/` or a
+dash). 40 of the widest letters still fit a line of the PDF; a longer run runs into
+the margin, and one of thousands makes WeasyPrint's layout crawl."""
+UNBREAKABLE = re.compile(f"[^\\s/\\-\u2010-\u2015]{{{MAX_WORD + 1},}}")
+URL_KEYS = frozenset({"url", "website"})
+"""Keys whose values are URLs: checked as URLs, and they break at `/` and `-`."""
+
+
+def check_word_lengths(doc: Document) -> list[Problem]:
+    """A problem for each text with a word too long to wrap in the PDF."""
+    problems = []
+    for path, text, is_key in _texts(doc.data):
+        if is_key or (path and path[-1] in URL_KEYS):
+            continue
+        if found := UNBREAKABLE.search(text):
+            word = found.group()
+            line, col = doc.locate(path)
+            problems.append(Problem(doc.file, line, col, "error", "long-word",
+                                    f"`{_dotted(path)}` has a word of {len(word):,} characters "
+                                    f"(`{word[:20]}...`); expected words of at most {MAX_WORD} "
+                                    "characters, which the PDF can wrap: add spaces or "
+                                    "shorten it"))
+    return problems
+
+
+def check_texts(doc: Document) -> list[Problem]:
+    """The problems of a file's texts that its model does not see: unprintable
+    characters, words too long to print."""
+    return check_characters(doc) or check_word_lengths(doc)
+
+
+def _texts(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
+    """Every key and text of a file's data as (path, text, is it a key)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, key), key, True
+            yield from _texts(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _texts(value, (*path, index))
+    elif isinstance(node, str):
+        yield path, node, False
 
 
 def _escaped(text: str) -> str:

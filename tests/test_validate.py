@@ -413,6 +413,31 @@ def test_number_key_is_read_as_text(sample: SampleProject) -> None:
         "partners/beta.yaml:2:1: error: unknown key `1`; expected one of: address, ")
 
 
+def test_word_too_long_to_print(sample: SampleProject) -> None:
+    # A word of 2,000 characters ran off the page (and such words make the layout crawl).
+    sample.edit("partners/alpha.yaml", "legal_name: Alpha SAS", "legal_name: Alpha" + "X" * 2000)
+    sample.edit("data/consortium.yaml", "positioning: {en: Two partners suffice.",
+                "positioning: {en: " + "Two-partners/" + "W" * 41)
+    assert problems_of(sample) == [
+        "data/consortium.yaml:13:21: error: `texts.positioning.en` has a word of 41 characters "
+        "(`WWWWWWWWWWWWWWWWWWWW...`); expected words of at most 40 characters, which the PDF "
+        "can wrap: add spaces or shorten it [long-word]",
+        "partners/alpha.yaml:1:13: error: `legal_name` has a word of 2,005 characters "
+        "(`AlphaXXXXXXXXXXXXXXX...`); expected words of at most 40 characters, which the PDF "
+        "can wrap: add spaces or shorten it [long-word]",
+    ]
+
+
+def test_long_words_that_can_break_are_accepted(sample: SampleProject) -> None:
+    sample.edit("partners/alpha.yaml", "legal_name: Alpha SAS", "legal_name: " + "W" * 40)
+    sample.edit("partners/alpha.yaml", "website: https://alpha.example",
+                "website: https://alpha.example/" + "a" * 60)
+    sample.edit("data/consortium.yaml", "positioning: {en: Two partners suffice.",
+                "positioning: {en: 'See https://www.example-research-institute.europa.eu/en/"
+                "policies/artificial-intelligence/annex-3-guidelines.pdf'")
+    assert problems_of(sample) == []
+
+
 def test_empty_file(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "# nothing yet\n\n")
     assert problems_of(sample) == [
