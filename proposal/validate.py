@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import struct
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -206,6 +207,10 @@ def _escaped(text: str) -> str:
 
 
 LOGO_SUFFIXES = (".svg", ".png")
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+"""Largest logo file: an 8 MB SVG took 87 s and 1.3 GiB to draw."""
+MAX_LOGO_PIXELS = 16_000_000
+"""Most pixels of a PNG logo: a 21 kB PNG of 9000 x 9000 pixels took 800 MiB to draw."""
 
 
 def _check_logo(doc: Document, root: Path) -> list[Problem]:
@@ -231,6 +236,19 @@ def _check_logo(doc: Document, root: Path) -> list[Problem]:
                        "file")
     if not target.is_file():
         return problem(f"logo `{logo}` does not exist in the input folder")
+    size = target.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        return problem(f"logo `{logo}` is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,} bytes")
+    if target.suffix.lower() == ".png":
+        with target.open("rb") as handle:
+            header = handle.read(24)
+        # A PNG opens with its signature, then the IHDR chunk: width and height first.
+        # Without it the file is no PNG, which drawing the logo reports.
+        width, height = (struct.unpack(">II", header[16:24]) if header[12:16] == b"IHDR"
+                         and len(header) == 24 else (0, 0))
+        if width * height > MAX_LOGO_PIXELS:
+            return problem(f"logo `{logo}` is {width:,} x {height:,} pixels; expected at most "
+                           f"{MAX_LOGO_PIXELS:,} pixels, such as 4,000 x 4,000")
     return []
 
 

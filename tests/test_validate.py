@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -281,6 +282,27 @@ def test_logo_must_be_an_image_inside_the_input(
 ) -> None:
     sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", f"logo: {logo}")
     assert problems_of(sample) == [f"partners/alpha.yaml:9:7: error: {message} [logo]"]
+
+
+def test_logo_too_large(sample: SampleProject) -> None:
+    # An 8 MB SVG took 87 s and 1.3 GiB to render.
+    sample.write("logos/alpha.svg", "<svg xmlns='http://www.w3.org/2000/svg'>"
+                 + "<rect width='5' height='5'/>" * 80_000 + "</svg>")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:9:7: error: logo `logos/alpha.svg` is 2,240,046 bytes; the limit "
+        "is 2,097,152 bytes [logo]"
+    ]
+
+
+def test_logo_with_too_many_pixels(sample: SampleProject) -> None:
+    # A 21 kB PNG of 9000 x 9000 white pixels took 10 s and 800 MiB to render.
+    header = struct.pack(">I4sIIBBBBB", 13, b"IHDR", 9000, 9000, 1, 0, 0, 0, 0)
+    sample.write("logos/alpha.png", b"\x89PNG\r\n\x1a\n" + header + b"\x00" * 4)
+    sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", "logo: logos/alpha.png")
+    assert problems_of(sample) == [
+        "partners/alpha.yaml:9:7: error: logo `logos/alpha.png` is 9,000 x 9,000 pixels; "
+        "expected at most 16,000,000 pixels, such as 4,000 x 4,000 [logo]"
+    ]
 
 
 def test_yaml_bomb_is_refused_with_bounded_memory(sample: SampleProject) -> None:
