@@ -437,6 +437,21 @@ def test_html_loads_only_project_files(hostile):
         assert path.is_relative_to(TEMPLATES) or path.is_relative_to(HOSTILE.resolve()), url
 
 
+def test_narrative_texts_and_chart_labels_are_escaped(sample):
+    hostile = "</td></tr>]]><svg onload=alert(1)>{{ 7*7 }}</text><!--"
+    quoted = '"' + hostile.replace('"', '\\"') + '"'
+    sample.edit("data/consortium.yaml", "positioning: {en: Two partners suffice.",
+                f"positioning: {{en: {quoted}")
+    sample.edit("data/financing.yaml", "lender: EIB", f"lender: {quoted}")
+    sample.edit("data/cost_model.yaml", "name: {en: Phase 1,", f"name: {{en: {quoted},")
+    project = check(sample.path).project
+    markup = render_html(project, compute_figures(project), "en", sample.path)
+    escaped = html.escape(hostile, quote=False)
+    assert markup.count(escaped) >= 4  # positioning, phases, budget header, financing table
+    assert re.search(rf"<text[^>]*>{re.escape(escaped)}</text>", markup)  # the financing chart
+    assert "<svg onload" not in markup and "<!--" not in markup
+
+
 def test_weasyprint_command_gives_the_same_pdf(hostile, tmp_path):
     source = tmp_path / "out" / "MINI_proposal_en.html"
     source.parent.mkdir()
