@@ -39,7 +39,16 @@ class Problem:
         }
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message} [{self.code}]"
+        file = _printable(self.file)
+        return f"{file}:{self.line}:{self.col}: {self.severity}: {_printable(self.message)} " \
+               f"[{self.code}]"
+
+
+def _printable(text: str) -> str:
+    """Escape characters a terminal would act on (a file named with ESC or a newline
+    must not colour the output or forge another error line)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 class InputError(Exception):

@@ -806,3 +806,10 @@ def test_unknown_accelerator_type_and_work_package(sample: SampleProject) -> Non
         "data/workplan.yaml:31:21: error: `WP9` is not a known work package; expected one of: "
         "WP1 [unknown-work-package]",
     ]
+
+
+def test_unprintable_file_names_are_escaped_in_messages(sample: SampleProject) -> None:
+    sample.write("partners/\x1b[31mred\nx.yaml", "legal_name: X\n")
+    lines = problems_of(sample)
+    assert lines[0].startswith("partners/\\x1b[31mred\\nx.yaml:1:1: error: ")
+    assert all("\x1b" not in line and "\n" not in line for line in lines)
