@@ -62,7 +62,7 @@ def bench_input(label: str, input_dir: Path, out_dir: Path) -> None:
     raw = load_project(input_dir)
     rows.append(("load", time.perf_counter() - start, _own_peak(), ""))
     start = time.perf_counter()
-    project, _ = validate_project(raw)
+    project = validate_project(raw).project
     rows.append(("validate", time.perf_counter() - start, _own_peak(),
                  f"{len(project.partners)} partners"))
     start = time.perf_counter()

@@ -39,6 +39,7 @@ from typing import get_args
 
 import pandas as pd
 
+from .locations import NOWHERE, Locations
 from .models import (
     IN_KIND_UNITS,
     Amount,
@@ -47,7 +48,7 @@ from .models import (
     OpexCategory,
     Project,
 )
-from .problems import Problem
+from .problems import Problem, Severity
 
 HOURS_PER_YEAR = 8760
 """Operating hours counted in a year of service (leap days add none)."""
@@ -270,11 +271,15 @@ class Figures:
 # ======================================================================= entry point
 
 
-def compute_figures(project: Project) -> Figures:
-    """Compute every figure and table of the proposal from a validated project."""
+def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
+    """Compute every figure and table of the proposal from a validated project.
+
+    `at` locates the problems found (share rules, power, horizon, balance) in the
+    input; without it they point at each file's first line.
+    """
     costs = compute_costs(project)
     funding = compute_financing(project, costs.total_cost_eur)
-    rules, problems = _check_figures(project, costs, funding)
+    rules, problems = _check_figures(project, costs, funding, at)
     plan = compute_work_plan(project, costs.monthly_effort)
     cost_lines = compute_cost_lines(costs.capex_items, costs.opex_items)
     eu_by_partner, eu_by_wp = compute_eu_budget(project, cost_lines)
@@ -339,25 +344,17 @@ def compute_figures(project: Project) -> Figures:
     )
 
 
-def check_figures(project: Project) -> list[Problem]:
-    """The problems `compute_figures` reports, without building the tables only the
-    outputs need (sensitivity, work plan, EU view): what `build.py check` runs."""
-    costs = compute_costs(project)
-    funding = compute_financing(project, costs.total_cost_eur)
-    return _check_figures(project, costs, funding)[1]
-
-
 def _check_figures(
-    project: Project, costs: Costs, funding: Funding
+    project: Project, costs: Costs, funding: Funding, at: Locations
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur)
+    rules, rule_problems = check_share_rules(project, funding.sources, costs.total_cost_eur, at)
     problems = [
         *rule_problems,
-        *check_accelerator_power(project, costs.phases),
-        *check_site_power(project, costs.phases),
-        *check_phases_in_horizon(project, costs),
-        *check_effort_in_horizon(project, costs),
-        *check_financing_balance(project, funding),
+        *check_accelerator_power(project, costs.phases, at),
+        *check_site_power(project, costs.phases, at),
+        *check_phases_in_horizon(project, costs, at),
+        *check_effort_in_horizon(project, costs, at),
+        *check_financing_balance(project, funding, at),
     ]
     return rules, sorted(problems)
 
@@ -830,7 +827,7 @@ def _in_kind(project: Project) -> pd.DataFrame:
 
 
 def check_share_rules(
-    project: Project, sources: pd.DataFrame, total_cost: float
+    project: Project, sources: pd.DataFrame, total_cost: float, at: Locations = NOWHERE
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """The share of the total cost each rule's sources carry, and an error per violation."""
     amounts = sources.drop(TOTAL).groupby("kind")["amount_eur"].sum()
@@ -849,7 +846,7 @@ def check_share_rules(
         if low or high:
             bound, words = ("max_share", "at most") if high else ("min_share", "at least")
             problems.append(_problem(
-                project, CALL, ("share_rules", i, bound), "error", "share-rule",
+                at, CALL, ("share_rules", i, bound), "error", "share-rule",
                 f"financing share rule `{rule.id}` violated: {kinds} "
                 f"carry {_percent(share)} of the total cost; expected {words} "
                 f"{_percent(getattr(rule, bound))}"))
@@ -1076,11 +1073,13 @@ def _eu_grid(project: Project, lines: pd.DataFrame, key: str, order: list[str],
 # ========================================================================= checks
 
 
-def check_accelerator_power(project: Project, phases: pd.DataFrame) -> list[Problem]:
+def check_accelerator_power(
+    project: Project, phases: pd.DataFrame, at: Locations = NOWHERE
+) -> list[Problem]:
     """Warn when the accelerators installed draw more than a phase's IT power."""
     over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
     return [
-        _problem(project, COST_MODEL, ("phases", phases.index.get_loc(pid), "power_mw"),
+        _problem(at, COST_MODEL, ("phases", phases.index.get_loc(pid), "power_mw"),
                  "warning", "accelerator-power",
                  f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
                  f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
@@ -1089,7 +1088,9 @@ def check_accelerator_power(project: Project, phases: pd.DataFrame) -> list[Prob
     ]
 
 
-def check_site_power(project: Project, phases: pd.DataFrame) -> list[Problem]:
+def check_site_power(
+    project: Project, phases: pd.DataFrame, at: Locations = NOWHERE
+) -> list[Problem]:
     """Warn when a phase's facility power exceeds the grid connection of its sites."""
     capacity = {site.id: site.max_power_mw.value for site in project.cost_model.sites}
     problems, built = [], []
@@ -1099,17 +1100,19 @@ def check_site_power(project: Project, phases: pd.DataFrame) -> list[Problem]:
         facility = float(phases.loc[phase.id, "facility_power_mw"])
         if facility > available * (1 + SHARE_SLACK):
             problems.append(_problem(
-                project, COST_MODEL, ("phases", i, "power_mw"), "warning", "site-power",
+                at, COST_MODEL, ("phases", i, "power_mw"), "warning", "site-power",
                 f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
                 f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
                 "add a site or raise `max_power_mw`"))
     return problems
 
 
-def check_phases_in_horizon(project: Project, costs: Costs) -> list[Problem]:
+def check_phases_in_horizon(
+    project: Project, costs: Costs, at: Locations = NOWHERE
+) -> list[Problem]:
     """Warn when a phase comes into service after the last costed year."""
     return [
-        _problem(project, COST_MODEL, ("phases", i, "end"), "warning", "phase-after-horizon",
+        _problem(at, COST_MODEL, ("phases", i, "end"), "warning", "phase-after-horizon",
                  f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
                  f"the costed years {costs.first_year}-{costs.last_year}; its operation "
                  "is not costed: raise `horizon_years`")
@@ -1118,7 +1121,9 @@ def check_phases_in_horizon(project: Project, costs: Costs) -> list[Problem]:
     ]
 
 
-def check_effort_in_horizon(project: Project, costs: Costs) -> list[Problem]:
+def check_effort_in_horizon(
+    project: Project, costs: Costs, at: Locations = NOWHERE
+) -> list[Problem]:
     """Warn when work-plan effort the staff line costs falls outside the costed years."""
     if not any(line.basis == "workplan_personnel" for line in project.cost_model.opex):
         return []
@@ -1127,19 +1132,21 @@ def check_effort_in_horizon(project: Project, costs: Costs) -> list[Problem]:
     if outside.empty:
         return []
     return [_problem(
-        project, COST_MODEL, ("horizon_years",), "warning", "effort-outside-horizon",
+        at, COST_MODEL, ("horizon_years",), "warning", "effort-outside-horizon",
         f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
         f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
         "align the work plan's months with the phases or change `horizon_years`")]
 
 
-def check_financing_balance(project: Project, funding: Funding) -> list[Problem]:
+def check_financing_balance(
+    project: Project, funding: Funding, at: Locations = NOWHERE
+) -> list[Problem]:
     """Warn when the financing sources do not cover the total cost, or exceed it."""
     if funding.balanced:
         return []
     word = "gap" if funding.gap_eur > 0 else "surplus"
     return [_problem(
-        project, FINANCING, (), "warning", "financing-balance",
+        at, FINANCING, (), "warning", "financing-balance",
         f"the financing sources add up to EUR {funding.total_eur:,.0f} against a total cost "
         f"of EUR {funding.total_cost_eur:,.0f}: a {word} of EUR {abs(funding.gap_eur):,.0f}; "
         f"expected a balance within EUR {project.financing.tolerance_eur:,.0f} "
@@ -1185,8 +1192,7 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def _problem(project: Project, file: str, path: tuple, severity: str, code: str,
+def _problem(at: Locations, file: str, path: tuple, severity: Severity, code: str,
              message: str) -> Problem:
-    file, line, col = project.where(file, *path)
-    return Problem(file, line, col, severity, code, message)  # type: ignore[arg-type]
+    return at.problem(file, path, code, message, severity)
 

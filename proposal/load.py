@@ -89,6 +89,8 @@ class RawProject:
     """The files of `partners/`, by partner id (the file stem)."""
     problems: list[Problem] = field(default_factory=list)
     """Files that could not be loaded; validation reports them with its own findings."""
+    partner_ids: frozenset[str] = frozenset()
+    """The stem of every `.yaml` file of `partners/`, loaded or not."""
 
     def documents(self) -> Iterator[Document]:
         """Every loaded document."""
@@ -97,21 +99,18 @@ class RawProject:
 
 
 def load_project(root: Path) -> RawProject:
-    """Load every YAML file of an input folder; files that fail are listed in `problems`.
-
-    Raises InputError only when the folder lacks `data/` or `partners/`.
-    """
+    """Load every YAML file of an input folder; files that fail are listed in `problems`."""
     problems: list[Problem] = []
     data: dict[str, Document] = {}
     partners: dict[str, Document] = {}
-    if not (root / "data").is_dir() or not (root / "partners").is_dir():
-        missing = [name for name in ("data", "partners") if not (root / name).is_dir()]
-        raise InputError(
+    missing = [name for name in ("data", "partners") if not (root / name).is_dir()]
+    if missing:
+        return RawProject(root=root, data=data, partners=partners, problems=[
             Problem(f"{name}/", 1, 1, "error", "missing-folder",
                     f"folder `{name}/` is missing; the input folder must hold "
                     "`data/` and `partners/`")
             for name in missing
-        )
+        ])
     for name in [*DATA_FILES, "sources"]:
         rel = f"data/{name}.yaml"
         if not os.path.lexists(root / rel):
@@ -141,7 +140,9 @@ def load_project(root: Path) -> RawProject:
     if not partners and not any(p.file.startswith("partners/") for p in problems):
         problems.append(Problem("partners/", 1, 1, "error", "no-partners",
                                 "no partner files; expected `partners/<id>.yaml` files"))
-    return RawProject(root=root, data=data, partners=partners, problems=problems)
+    ids = frozenset(path.stem for path in entries if path.suffix.lower() in YAML_SUFFIXES)
+    return RawProject(root=root, data=data, partners=partners, problems=problems,
+                      partner_ids=ids)
 
 
 def _collect(

@@ -8,6 +8,8 @@ once live in `proposal.validate`.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -17,7 +19,6 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
-    PrivateAttr,
     StringConstraints,
     model_validator,
 )
@@ -879,19 +880,6 @@ class Project(Strict):
     partners: tuple[Partner, ...]
     """From `partners/*.yaml`, sorted by id."""
 
-    _documents: dict[str, Any] = PrivateAttr(default_factory=dict)
-
-    def where(self, file: str, *path: str | int, key: bool = False) -> tuple[str, int, int]:
-        """`(file, line, col)` of the value at `path` in `file` (relative to the input).
-
-        Used by cross-file checks and the compute stage to point at the YAML that
-        caused a problem; a path missing from the file resolves to its parent.
-        """
-        document = self._documents.get(file)
-        if document is None:
-            return (file, 1, 1)
-        return (file, *document.locate(path, key=key))
-
     def partner(self, partner_id: str) -> Partner:
         """The partner with this id (KeyError when there is none)."""
         for partner in self.partners:
@@ -916,3 +904,53 @@ class SourceRegistry(Strict):
     sources: dict[Id, Source]
     """Sources by id; figures cite them with `source: <id>`."""
 
+
+
+# ------------------------------------------------------------ files and walks
+
+PARTNER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+"""A partner id: the stem of its file in `partners/`."""
+MAX_PARTNER_ID = 64
+"""Longest partner id (and so file stem) accepted."""
+SOURCES_FILE = "data/sources.yaml"
+"""The file of cited sources, relative to the input folder."""
+DATA_FILE_OF = {name: f"data/{name}.yaml" for name in DATA_FILES}
+"""Each data file's path relative to the input folder, by name."""
+
+
+def partner_file(partner_id: str) -> str:
+    """The file, relative to the input folder, that holds a partner."""
+    return f"partners/{partner_id}.yaml"
+
+
+def walk_project(project: Project) -> Iterator[tuple[str, tuple, Any]]:
+    """Every model, list item and value of the project as (file, path in file, node)."""
+    for name in DATA_FILES:
+        yield from _walk(getattr(project, name), DATA_FILE_OF[name], ())
+    for source_id, source in project.sources.items():
+        yield from _walk(source, SOURCES_FILE, ("sources", source_id))
+    for partner in project.partners:
+        yield from _walk(partner, partner_file(partner.id), ())
+
+
+def _walk(node: Any, file: str, path: tuple) -> Iterator[tuple[str, tuple, Any]]:
+    yield file, path, node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk(getattr(node, name), file, (*path, name))
+    elif isinstance(node, tuple | list):
+        for index, item in enumerate(node):
+            yield from _walk(item, file, (*path, index))
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from _walk(item, file, (*path, key))
+
+
+def is_figure(node: Any) -> bool:
+    """True for a number that carries provenance: a figure, amount, count, share or pledge."""
+    return isinstance(node, Provenance) and (hasattr(node, "value") or isinstance(node, Pledge))
+
+
+def count_figures(project: Project) -> int:
+    """How many figures (numbers with provenance) the project holds."""
+    return sum(1 for _, _, node in walk_project(project) if is_figure(node))

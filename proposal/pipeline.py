@@ -1,36 +1,68 @@
-"""The whole flow on one screen: load -> validate -> compute -> render."""
+"""The whole flow on one screen: load -> validate -> check assets -> compute -> render.
+
+Each stage returns its result and the problems it found; only this module decides
+to stop. `check` runs every stage that reads the input, so whatever would make
+`build` fail on the input is found by `check`; `build` runs `check` once and renders
+from the figures it computed.
+"""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .compute import Figures, check_figures, compute_figures
+from .assets import check_logos
+from .compute import Figures, compute_figures
 from .load import load_project
-from .models import Project
+from .locations import Locations
+from .models import Project, count_figures
 from .output import write_atomic
 from .problems import InputError, Problem, errors
-from .validate import count_figures, validate_project
+from .validate import validate_project
 
 
 @dataclass
 class CheckResult:
-    """What `check` found: the validated project and the warnings."""
+    """What `check` found: the project, its figures and every problem."""
 
     project: Project
-    """The validated project."""
-    warnings: list[Problem]
-    """Warnings of validation and compute (errors raise InputError instead)."""
+    """The validated project (partial when `figures` is None)."""
+    locations: Locations
+    """Where each value of the input stands."""
+    figures: Figures | None
+    """The computed figures; None when the input had errors that stop compute."""
+    problems: list[Problem]
+    """Every problem of every stage, sorted."""
+
+    @property
+    def ok(self) -> bool:
+        """No errors: the build may go on."""
+        return not errors(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems of severity `warning`."""
+        return [p for p in self.problems if p.severity == "warning"]
 
     def summary(self) -> str:
-        """One line: partners, figures and warnings."""
-        return (f"ok: {len(self.project.partners)} partners, {count_figures(self.project)} "
-                f"figures, {len(self.warnings)} warnings")
+        """One line: partners, figures and warnings when ok; else counts of errors."""
+        if self.ok:
+            return (f"ok: {len(self.project.partners)} partners, "
+                    f"{count_figures(self.project)} figures, {len(self.warnings)} warnings")
+        return count_line(self.problems)
+
+
+def count_line(problems: list[Problem]) -> str:
+    """`3 errors, 1 warning in 2 files`."""
+    counts = Counter(p.severity for p in problems)
+    files = len({p.file for p in problems})
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return (f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')} "
+            f"in {plural(files, 'file')}")
 
 
 @dataclass
@@ -38,7 +70,7 @@ class BuildResult:
     """What `build` produced."""
 
     check: CheckResult
-    """The validation result the build started from."""
+    """The check the build started from."""
     outputs: list[Path] = field(default_factory=list)
     """Files written, in the order they were written."""
     warnings: list[Problem] = field(default_factory=list)
@@ -46,16 +78,29 @@ class BuildResult:
 
 
 def check(input_dir: Path) -> CheckResult:
-    """Load, validate and compute; raise InputError listing every problem.
+    """Load, validate, check the logos and compute; report every problem found.
 
-    Checking includes the compute stage's checks: the call's financing share rules
-    can only be checked on computed amounts, and a pull request should hear of them.
+    A stage runs on what the previous ones could make of the input: a file that
+    fails on its own does not hide the other files' problems. Compute needs every
+    file valid on its own; when cross-file rules found errors it still runs for its
+    own errors (the share rules), while its warnings, which such errors would
+    distort (a site that does not exist connects 0 MW), wait for a valid input.
     """
-    project, warnings = validate_project(load_project(input_dir))
-    problems = sorted([*warnings, *check_figures(project)])
-    if errors(problems):
-        raise InputError(problems)
-    return CheckResult(project, problems)
+    validated = validate_project(load_project(input_dir))
+    project, at = validated.project, validated.locations
+    problems = [*validated.problems, *check_logos(project, input_dir, at)]
+    figures = None
+    if validated.complete:
+        valid = not errors(problems)
+        try:
+            figures = compute_figures(project, at)
+        except Exception:
+            if valid:
+                raise  # a valid project that compute cannot handle: our bug
+        else:
+            problems.extend(figures.problems if valid else errors(figures.problems))
+    return CheckResult(project, at, figures if not errors(problems) else None,
+                       sorted(set(problems)))
 
 
 def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
@@ -68,14 +113,16 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
     """
     from .render.excel import render_workbook
     from .render.figures import render_figures_json
+    from .workers import render_pdfs_in_background
 
     checked = check(input_dir)
-    project = checked.project
-    figures = compute_figures(project)
+    if not checked.ok or checked.figures is None:
+        raise InputError(checked.problems)
+    project, figures = checked.project, checked.figures
     result = BuildResult(checked, warnings=list(checked.warnings))
     stem = project.consortium.acronym
     staged: dict[str, bytes] = {f"{stem}_figures.json": render_figures_json(figures).encode()}
-    with render_pdfs_in_background(project, figures, langs, input_dir) as pdfs:
+    with render_pdfs_in_background(project, figures, langs, input_dir, checked.locations) as pdfs:
         for lang in langs:  # the workbooks render while the PDFs lay out in other processes
             staged[f"{stem}_budget_{lang}.xlsx"] = render_workbook(project, figures, lang)
         for lang, rendered in zip(langs, pdfs.results(), strict=True):
@@ -91,31 +138,3 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
 def publish(staged: dict[str, bytes], out_dir: Path) -> list[Path]:
     """Write every rendered output into `out_dir`, each atomically."""
     return [write_atomic(out_dir / name, content) for name, content in staged.items()]
-
-
-@dataclass
-class _PendingPdfs:
-    futures: list[Future]
-
-    def results(self) -> Iterator:
-        """Each edition's `PdfResult`, in the order asked; re-raises a render's error."""
-        for future in self.futures:
-            yield future.result()
-
-
-@contextmanager
-def render_pdfs_in_background(
-    project: Project, figures: Figures, langs: tuple[str, ...], input_dir: Path
-) -> Iterator[_PendingPdfs]:
-    """Render each edition's PDF in its own process, in parallel when cores allow.
-
-    A process per edition returns WeasyPrint's memory when it ends; forking after
-    WeasyPrint is imported spares each worker the import.
-    """
-    from .render.pdf import render_pdf
-
-    workers = max(1, min(len(langs), os.cpu_count() or 1))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield _PendingPdfs([pool.submit(render_pdf, project, figures, lang, input_dir.resolve())
-                             for lang in langs])

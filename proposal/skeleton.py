@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .models import ValueChainLayer
+from .models import MAX_PARTNER_ID, PARTNER_ID, ValueChainLayer
 from .output import write_atomic
 from .schema import modeline
-from .validate import PARTNER_ID
 
 SKELETON = """\
 {modeline}
@@ -73,7 +72,7 @@ class SkeletonError(Exception):
 
 def write_partner_skeleton(input_dir: Path, partner_id: str) -> Path:
     """Write `partners/<id>.yaml`; refuse a bad id or an existing file."""
-    if not PARTNER_ID.fullmatch(partner_id) or len(partner_id) > 64:
+    if not PARTNER_ID.fullmatch(partner_id) or len(partner_id) > MAX_PARTNER_ID:
         raise SkeletonError(f"`{partner_id}` is not a valid partner id; expected lower-case "
                             "letters, digits, '-' and '_', starting with a letter or digit")
     path = input_dir / "partners" / f"{partner_id}.yaml"

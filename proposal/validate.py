@@ -13,6 +13,7 @@ import re
 import struct
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -21,26 +22,54 @@ from babel import Locale
 from pydantic import BaseModel, ValidationError
 
 from .load import Document, RawProject
+from .locations import Locations
 from .models import (
+    DATA_FILE_OF,
     DATA_FILES,
+    MAX_PARTNER_ID,
+    PARTNER_ID,
     Amount,
     InKindKind,
     Partner,
     Pledge,
     Project,
-    Provenance,
     SourceRegistry,
     Text,
+    is_figure,
+    partner_file,
+    walk_project,
 )
-from .problems import InputError, Problem, errors
+from .outline import OUTLINE
+from .problems import Problem, errors
 
 # ------------------------------------------------------------------ entry point
 
+Check = Callable[[Project, Locations], list[Problem]]
+"""A cross-file rule: the problems it finds in a project."""
 
-def validate_project(raw: RawProject) -> tuple[Project, list[Problem]]:
-    """Validate every file, then the cross-file rules; return the project and warnings.
 
-    Raises InputError carrying every error (and warning) found when any error is.
+
+@dataclass(frozen=True)
+class Validated:
+    """What validation found: the project, where its values stand, and every problem."""
+
+    project: Project
+    """The validated project. When a data file failed validation on its own, its part
+    is None (see `complete`); partners that failed are left out."""
+    locations: Locations
+    """Where each value of the input stands, to locate later stages' problems."""
+    problems: list[Problem]
+    """Every problem found, errors and warnings, sorted."""
+    complete: bool
+    """Every file was valid on its own: the project is whole, and compute may run."""
+
+
+def validate_project(raw: RawProject) -> Validated:
+    """Validate every file, then every cross-file rule whose files are valid.
+
+    A file that fails on its own does not hide the problems of the others: the rules
+    that do not read it still run (a rule lists the data files it reads in `needs`),
+    and references to a partner whose file failed are not reported as unknown.
     """
     problems: list[Problem] = list(raw.problems)
     parts: dict[str, Any] = {}
@@ -52,26 +81,35 @@ def validate_project(raw: RawProject) -> tuple[Project, list[Problem]]:
         partner = _validate_partner(partner_id, document, raw.root, problems)
         if partner is not None:
             partners.append(partner)
-    if errors(problems):
-        raise InputError(problems)
-    registry = parts.pop("sources")
-    project = Project(sources=registry.sources, partners=tuple(partners), **parts)
-    project._documents = {doc.file: doc for doc in raw.documents()}
+    failed = {name for name in parts if parts[name] is None} | (set(DATA_FILES) - set(parts))
+    if "sources" not in parts:
+        failed.add("sources")
+    if any(problem.file == "partners/" for problem in raw.problems):
+        failed.add("partners")  # the folder itself could not be read: no partner is known
+    complete = not errors(problems)
+    registry = parts.pop("sources", None)
+    project = Project.model_construct(
+        sources=registry.sources if registry is not None else {},
+        partners=tuple(partners),
+        **{name: parts.get(name) for name in DATA_FILES},
+    )
+    at = Locations.of(raw.documents(), partner_ids=raw.partner_ids)
     for check in CHECKS:
-        problems.extend(check(project))
-    if errors(problems):
-        raise InputError(problems)
-    return project, sorted(problems)
+        if not failed & getattr(check, "needs", frozenset()):
+            problems.extend(check(project, at))
+    return Validated(project, at, sorted(problems), complete)
 
 
-def count_figures(project: Project) -> int:
-    """How many figures (numbers with provenance) the project holds."""
-    return sum(1 for _, _, node in walk_project(project) if is_figure(node))
+def needs(*files: str) -> Callable[[Check], Check]:
+    """Mark a rule with the data files it reads (`call`, `cost_model`, `sources`, ...,
+    and `partners` for the folder): it is skipped while one of them is invalid on its
+    own, since its findings would only repeat that file's problem."""
 
+    def mark(check: Check) -> Check:
+        check.needs = frozenset(files)  # type: ignore[attr-defined]
+        return check
 
-def is_figure(node: Any) -> bool:
-    """True for a number that carries provenance: a figure, amount, count, share or pledge."""
-    return isinstance(node, Provenance) and (hasattr(node, "value") or isinstance(node, Pledge))
+    return mark
 
 
 # ----------------------------------------------------------------- file level
@@ -88,13 +126,10 @@ def _validate_document(model: type[BaseModel], doc: Document, problems: list[Pro
         return None
 
 
-PARTNER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
 def _validate_partner(
     partner_id: str, doc: Document, root: Path, problems: list[Problem]
 ) -> Partner | None:
-    if not PARTNER_ID.fullmatch(partner_id) or len(partner_id) > 64:
+    if not PARTNER_ID.fullmatch(partner_id) or len(partner_id) > MAX_PARTNER_ID:
         problems.append(Problem(doc.file, 1, 1, "error", "partner-id",
                                 f"file name `{partner_id}.yaml` is not a valid partner id; "
                                 "expected lower-case letters, digits, '-' and '_' "
@@ -430,49 +465,10 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-# ------------------------------------------------------------------ walking
-
-DATA_FILE_OF = {name: f"data/{name}.yaml" for name in DATA_FILES}
-
-
-def walk_project(project: Project) -> Iterator[tuple[str, tuple, Any]]:
-    """Every model, list item and value of the project as (file, path in file, node)."""
-    for name in DATA_FILES:
-        yield from _walk(getattr(project, name), DATA_FILE_OF[name], ())
-    for source_id, source in project.sources.items():
-        yield from _walk(source, "data/sources.yaml", ("sources", source_id))
-    for partner in project.partners:
-        yield from _walk(partner, partner_file(partner.id), ())
-
-
-def partner_file(partner_id: str) -> str:
-    """The file, relative to the input folder, that holds a partner."""
-    return f"partners/{partner_id}.yaml"
-
-
-def _walk(node: Any, file: str, path: tuple) -> Iterator[tuple[str, tuple, Any]]:
-    yield file, path, node
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _walk(getattr(node, name), file, (*path, name))
-    elif isinstance(node, tuple | list):
-        for index, item in enumerate(node):
-            yield from _walk(item, file, (*path, index))
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            yield from _walk(item, file, (*path, key))
-
-
-def _problem(project: Project, file: str, path: tuple, code: str, message: str,
-             severity: str = "error", key: bool = False) -> Problem:
-    file, line, col = project.where(file, *path, key=key)
-    return Problem(file, line, col, severity, code, message)  # type: ignore[arg-type]
-
-
 # ------------------------------------------------------------- cross-file rules
 
 
-def check_unique_partner_names(project: Project) -> list[Problem]:
+def check_unique_partner_names(project: Project, at: Locations) -> list[Problem]:
     """No two partners share a legal name (ignoring case) or a PIC."""
     problems = []
     for field, label, code in (("legal_name", "legal name", "duplicate-legal-name"),
@@ -484,8 +480,8 @@ def check_unique_partner_names(project: Project) -> list[Problem]:
                 continue
             key = value.casefold()
             if key in first:
-                problems.append(_problem(
-                    project, partner_file(partner.id), (field,), code,
+                problems.append(at.problem(
+                    partner_file(partner.id), (field,), code,
                     f"{label} `{value}` is already used by partner `{first[key]}`; each partner "
                     f"needs its own {label}"))
             else:
@@ -493,7 +489,8 @@ def check_unique_partner_names(project: Project) -> list[Problem]:
     return problems
 
 
-def check_unique_ids(project: Project) -> list[Problem]:
+@needs("call", "cost_model", "workplan")
+def check_unique_ids(project: Project, at: Locations) -> list[Problem]:
     """Ids of phases, sites, types, work packages, tasks, deliverables, milestones, risks,
     criteria and share rules are unique within their kind."""
     groups: dict[str, list[tuple[str, tuple, str]]] = {}
@@ -526,17 +523,18 @@ def check_unique_ids(project: Project) -> list[Problem]:
         seen: set[str] = set()
         for file, path, item_id in entries:
             if item_id in seen:
-                problems.append(_problem(project, file, path, "duplicate-id",
+                problems.append(at.problem(file, path, "duplicate-id",
                                          f"{kind} id `{item_id}` is used twice; ids must be "
                                          "unique"))
             seen.add(item_id)
     return problems
 
 
-def check_partner_references(project: Project) -> list[Problem]:
+@needs("consortium", "cost_model", "workplan", "partners")
+def check_partner_references(project: Project, at: Locations) -> list[Problem]:
     """Every partner reference (coordinator, leads, effort, tasks, hosts, budget lines,
     rates) names an existing partner."""
-    known = {p.id for p in project.partners}
+    known = {p.id for p in project.partners} | at.partner_ids
     refs: list[tuple[str, tuple, str, bool]] = [
         (DATA_FILE_OF["consortium"], ("coordinator",), project.consortium.coordinator, False)
     ]
@@ -558,7 +556,7 @@ def check_partner_references(project: Project) -> list[Problem]:
         for d, deliverable in enumerate(wp.deliverables):
             refs.append((work, (*base, "deliverables", d, "lead"), deliverable.lead, False))
     return [
-        _problem(project, file, path, "unknown-partner",
+        at.problem(file, path, "unknown-partner",
                  f"`{ref}` is not a partner; expected one of the files in `partners/`"
                  f"{_did_you_mean(ref, known)}", key=key)
         for file, path, ref, key in refs if ref not in known
@@ -570,7 +568,8 @@ def _did_you_mean(value: str, options: set[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def check_cost_model_references(project: Project) -> list[Problem]:
+@needs("cost_model", "workplan")
+def check_cost_model_references(project: Project, at: Locations) -> list[Problem]:
     """Phases, in-kind contributions and budget lines name existing sites, accelerator
     types and work packages."""
     cost = DATA_FILE_OF["cost_model"]
@@ -599,13 +598,14 @@ def check_cost_model_references(project: Project) -> list[Problem]:
         refs.extend((DATA_FILE_OF["workplan"], ("risks", r, "work_packages", i), wp, packages,
                      "work package") for i, wp in enumerate(risk.work_packages))
     return [
-        _problem(project, file, path, f"unknown-{kind.replace(' ', '-')}",
+        at.problem(file, path, f"unknown-{kind.replace(' ', '-')}",
                  f"`{ref}` is not a known {kind}; expected one of: {', '.join(sorted(known))}")
         for file, path, ref, known, kind in refs if ref not in known
     ]
 
 
-def check_source_references(project: Project) -> list[Problem]:
+@needs("sources")
+def check_source_references(project: Project, at: Locations) -> list[Problem]:
     """Every `source` a figure cites and every id in a `sources` list is in
     `data/sources.yaml`."""
     known = set(project.sources)
@@ -618,7 +618,7 @@ def check_source_references(project: Project) -> list[Problem]:
         if isinstance(node, BaseModel) and isinstance(getattr(node, "sources", None), tuple):
             cited.extend(((*path, "sources", i), s) for i, s in enumerate(node.sources))
         problems.extend(
-            _problem(project, file, where, "unknown-source",
+            at.problem(file, where, "unknown-source",
                      f"source `{ref}` is not in `data/sources.yaml`; expected one of: "
                      f"{', '.join(sorted(known))}")
             for where, ref in cited if ref not in known
@@ -626,10 +626,10 @@ def check_source_references(project: Project) -> list[Problem]:
     return problems
 
 
-def check_provenance(project: Project) -> list[Problem]:
+def check_provenance(project: Project, at: Locations) -> list[Problem]:
     """Warn about figures that neither cite a source nor say they are an assumption."""
     return [
-        _problem(project, file, path, "provenance",
+        at.problem(file, path, "provenance",
                  f"figure `{_dotted(path)}` has neither `source` nor `assumption: true`; cite a "
                  "source from `data/sources.yaml` or flag it as an assumption",
                  severity="warning")
@@ -638,11 +638,12 @@ def check_provenance(project: Project) -> list[Problem]:
     ]
 
 
-def check_currency(project: Project) -> list[Problem]:
+@needs("call")
+def check_currency(project: Project, at: Locations) -> list[Problem]:
     """Pledges and every amount of the financing plan are in the call's currency."""
     wanted = project.call.currency
     return [
-        _problem(project, file, (*path, "currency"), "currency",
+        at.problem(file, (*path, "currency"), "currency",
                  f"amount in {node.currency}; the financing plan is in {wanted}: convert it "
                  f"and write `currency: {wanted}`")
         for file, path, node in walk_project(project)
@@ -650,48 +651,50 @@ def check_currency(project: Project) -> list[Problem]:
     ]
 
 
-def check_phases(project: Project) -> list[Problem]:
+@needs("call", "cost_model")
+def check_phases(project: Project, at: Locations) -> list[Problem]:
     """Phases are in order, inside the call's window, and power never decreases."""
     cost, call = DATA_FILE_OF["cost_model"], project.call
     problems = []
     previous = None
     for i, phase in enumerate(project.cost_model.phases):
         if phase.start < call.opens:
-            problems.append(_problem(project, cost, ("phases", i, "start"), "phase-window",
+            problems.append(at.problem(cost, ("phases", i, "start"), "phase-window",
                                      f"phase `{phase.id}` starts on {phase.start}, before the "
                                      f"call's window opens ({call.opens})"))
         if phase.end > call.closes:
-            problems.append(_problem(project, cost, ("phases", i, "end"), "phase-window",
+            problems.append(at.problem(cost, ("phases", i, "end"), "phase-window",
                                      f"phase `{phase.id}` ends on {phase.end}, after the call's "
                                      f"window closes ({call.closes})"))
         if previous is not None:
             if phase.start < previous.start or phase.end < previous.end:
-                problems.append(_problem(project, cost, ("phases", i, "start"), "phase-order",
+                problems.append(at.problem(cost, ("phases", i, "start"), "phase-order",
                                          f"phase `{phase.id}` is listed after `{previous.id}` "
                                          "but starts or ends earlier; list phases in order"))
             if phase.power_mw.value < previous.power_mw.value:
-                problems.append(_problem(
-                    project, cost, ("phases", i, "power_mw"), "power-decreasing",
+                problems.append(at.problem(
+                    cost, ("phases", i, "power_mw"), "power-decreasing",
                     f"phase `{phase.id}` has {phase.power_mw.value:g} MW, less than "
                     f"`{previous.id}` ({previous.power_mw.value:g} MW); `power_mw` is the "
                     "cumulative power and cannot decrease"))
         previous = phase
     last = project.cost_model.phases[-1]
     if project.cost_model.ultimate_power_mw.value < last.power_mw.value:
-        problems.append(_problem(project, cost, ("ultimate_power_mw",), "power-decreasing",
+        problems.append(at.problem(cost, ("ultimate_power_mw",), "power-decreasing",
                                  f"ultimate power {project.cost_model.ultimate_power_mw.value:g} MW"
                                  f" is below the last phase's {last.power_mw.value:g} MW"))
     return problems
 
 
-def check_work_plan_months(project: Project) -> list[Problem]:
+@needs("consortium", "workplan")
+def check_work_plan_months(project: Project, at: Locations) -> list[Problem]:
     """Work packages end within the project's duration; tasks, deliverables and
     milestones fall inside their work package's months."""
     work, duration = DATA_FILE_OF["workplan"], project.consortium.duration_months
     problems = []
     for w, wp in enumerate(project.workplan.work_packages):
         if wp.end_month > duration:
-            problems.append(_problem(project, work, ("work_packages", w, "end_month"),
+            problems.append(at.problem(work, ("work_packages", w, "end_month"),
                                      "month-range", f"{wp.id} ends in month {wp.end_month}, after "
                                      f"the project's {duration} months"))
         span = f"{wp.id}'s months ({wp.start_month}-{wp.end_month})"
@@ -699,22 +702,23 @@ def check_work_plan_months(project: Project) -> list[Problem]:
             for attr in ("start_month", "end_month"):
                 month = getattr(task, attr)
                 if not wp.start_month <= month <= wp.end_month:
-                    problems.append(_problem(
-                        project, work, ("work_packages", w, "tasks", t, attr), "month-range",
+                    problems.append(at.problem(
+                        work, ("work_packages", w, "tasks", t, attr), "month-range",
                         f"task {task.id} {attr.split('_')[0]}s in month {month}, outside {span}"))
             if task.end_month < task.start_month:
-                problems.append(_problem(project, work, ("work_packages", w, "tasks", t),
+                problems.append(at.problem(work, ("work_packages", w, "tasks", t),
                                          "month-range", f"task {task.id} ends before it starts"))
         for attr, label in (("deliverables", "deliverable"), ("milestones", "milestone")):
             for i, item in enumerate(getattr(wp, attr)):
                 if not wp.start_month <= item.month <= wp.end_month:
-                    problems.append(_problem(
-                        project, work, ("work_packages", w, attr, i, "month"), "month-range",
+                    problems.append(at.problem(
+                        work, ("work_packages", w, attr, i, "month"), "month-range",
                         f"{label} {item.id} is due in month {item.month}, outside {span}"))
     return problems
 
 
-def check_budget_lines(project: Project) -> list[Problem]:
+@needs("cost_model")
+def check_budget_lines(project: Project, at: Locations) -> list[Problem]:
     """Each capex and opex category is costed by exactly one line."""
     cost = DATA_FILE_OF["cost_model"]
     problems = []
@@ -722,14 +726,14 @@ def check_budget_lines(project: Project) -> list[Problem]:
         seen: set[str] = set()
         for i, line in enumerate(getattr(project.cost_model, attr)):
             if line.category in seen:
-                problems.append(_problem(project, cost, (attr, i, "category"), "duplicate-category",
+                problems.append(at.problem(cost, (attr, i, "category"), "duplicate-category",
                                          f"{attr} category `{line.category}` is costed twice; "
                                          "keep one line per category"))
             seen.add(line.category)
     return problems
 
 
-def check_in_kind(project: Project) -> list[Problem]:
+def check_in_kind(project: Project, at: Locations) -> list[Problem]:
     """In-kind contributions that count in the financing plan carry a valuation, and
     accelerators name their type."""
     problems = []
@@ -737,18 +741,19 @@ def check_in_kind(project: Project) -> list[Problem]:
         for i, item in enumerate(partner.contributions.in_kind):
             path = ("contributions", "in_kind", i)
             if item.counts_in_financing and item.valuation is None:
-                problems.append(_problem(
-                    project, partner_file(partner.id), path, "in-kind-valuation",
+                problems.append(at.problem(
+                    partner_file(partner.id), path, "in-kind-valuation",
                     "in-kind contribution counts in the financing plan but has no `valuation`; "
                     "add a valuation in EUR or set `counts_in_financing: false`"))
             if item.kind == InKindKind.accelerators and item.accelerator_type is None:
-                problems.append(_problem(
-                    project, partner_file(partner.id), path, "in-kind-type",
+                problems.append(at.problem(
+                    partner_file(partner.id), path, "in-kind-type",
                     "accelerators contributed in kind need an `accelerator_type`"))
     return problems
 
 
-def check_consortium_rules(project: Project) -> list[Problem]:
+@needs("call", "consortium", "cost_model")
+def check_consortium_rules(project: Project, at: Locations) -> list[Problem]:
     """The consortium agreement lasts as long as the call requires; title and abstract
     fit the call's length limits; countries are real ISO codes."""
     file = DATA_FILE_OF["consortium"]
@@ -756,7 +761,7 @@ def check_consortium_rules(project: Project) -> list[Problem]:
     problems = []
     years = project.consortium.agreement_years
     if years < rules.min_agreement_years:
-        problems.append(_problem(project, file, ("agreement_years",), "agreement-years",
+        problems.append(at.problem(file, ("agreement_years",), "agreement-years",
                                  f"the consortium agreement lasts {years} years; the call "
                                  f"requires at least {rules.min_agreement_years}"))
     for attr, limit in (("title", rules.format.title_max_chars),
@@ -764,7 +769,7 @@ def check_consortium_rules(project: Project) -> list[Problem]:
         for lang in ("en", "fr"):
             length = len(getattr(texts, attr)[lang])
             if length > limit:
-                problems.append(_problem(project, file, ("texts", attr, lang), "text-length",
+                problems.append(at.problem(file, ("texts", attr, lang), "text-length",
                                          f"the {lang} {attr} has {length} characters; the call "
                                          f"allows at most {limit}"))
     territories = Locale("en").territories
@@ -773,17 +778,18 @@ def check_consortium_rules(project: Project) -> list[Problem]:
     countries += [(DATA_FILE_OF["cost_model"], ("sites", i, "country"), s.country)
                   for i, s in enumerate(project.cost_model.sites)]
     problems.extend(
-        _problem(project, f, path, "country", f"`{code}` is not an ISO 3166-1 country code")
+        at.problem(f, path, "country", f"`{code}` is not an ISO 3166-1 country code")
         for f, path, code in countries if code not in territories or code.isdigit()
     )
     return problems
 
 
-def check_call_sections(project: Project) -> list[Problem]:
+@needs("call")
+def check_call_sections(project: Project, at: Locations) -> list[Problem]:
     """Every criterion is answered in sections the call's rules list."""
     sections = set(project.call.required_sections)
     return [
-        _problem(project, DATA_FILE_OF["call"], ("criteria", c, "answered_in", i),
+        at.problem(DATA_FILE_OF["call"], ("criteria", c, "answered_in", i),
                  "unknown-section", f"section `{key}` is not in `required_sections`; expected "
                  f"one of: {', '.join(sorted(sections))}")
         for c, criterion in enumerate(project.call.criteria)
@@ -791,17 +797,31 @@ def check_call_sections(project: Project) -> list[Problem]:
     ]
 
 
-def check_energy_mix(project: Project) -> list[Problem]:
+@needs("cost_model")
+def check_energy_mix(project: Project, at: Locations) -> list[Problem]:
     """The shares of the electricity mix add up to 100 %."""
     mix = project.cost_model.energy.mix
     total = sum(item.share.value for item in mix)
     if not mix or abs(total - 1) < 1e-6:
         return []
-    return [_problem(project, DATA_FILE_OF["cost_model"], ("energy", "mix"), "energy-mix",
+    return [at.problem(DATA_FILE_OF["cost_model"], ("energy", "mix"), "energy-mix",
                      f"the energy mix adds up to {total:.1%}; expected 100%")]
 
 
-CHECKS: list[Callable[[Project], list[Problem]]] = [
+@needs("call")
+def check_required_sections(project: Project, at: Locations) -> list[Problem]:
+    """A warning for each section the call requires that the proposal has no place for."""
+    known = {key for key, _, _ in OUTLINE}
+    return [
+        at.problem(DATA_FILE_OF["call"], ("required_sections", key), "unanswered-section",
+                   f"required section `{key}` has no section in the proposal; the compliance "
+                   f"table shows it as not answered (sections: {', '.join(sorted(known))})",
+                   severity="warning", key=True)
+        for key in project.call.required_sections if key not in known
+    ]
+
+
+CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
     check_partner_references,
@@ -816,5 +836,6 @@ CHECKS: list[Callable[[Project], list[Problem]]] = [
     check_consortium_rules,
     check_call_sections,
     check_energy_mix,
+    check_required_sections,
 ]
 """The cross-file rules, run in this order once every file is valid on its own."""

@@ -9,6 +9,9 @@ import pytest
 
 ROOTS = Path(__file__).parent / "roots"
 REPO = Path(__file__).parent.parent
+EXAMPLE = ROOTS / "example"
+"""A frozen copy of the shipped example: its public figures are asserted on it, so a
+consortium editing the live `partners/` and `data/` keeps the tool's tests green."""
 
 
 class SampleProject:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from build import main
+from proposal.cli import main
 from proposal.compute import compute_figures
 from proposal.pipeline import check
 

@@ -29,17 +29,22 @@ from proposal.compute import (
     move_driver,
 )
 from proposal.load import load_project
+from proposal.locations import Locations
 from proposal.models import Project
 from proposal.problems import errors
 from proposal.validate import validate_project
 
-ROOTS = Path(__file__).parent / "roots"
-REPO = Path(__file__).parent.parent
+from .conftest import EXAMPLE, ROOTS
 
 
 def load(root: Path) -> Project:
-    project, _warnings = validate_project(load_project(root))
-    return project
+    return validate_project(load_project(root)).project
+
+
+def located(root: Path) -> tuple[Project, Locations]:
+    """The project of `root` and where its values stand, for located problems."""
+    validated = validate_project(load_project(root))
+    return validated.project, validated.locations
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +53,8 @@ def small_project() -> Project:
 
 
 @pytest.fixture(scope="module")
-def small(small_project):
-    return compute_figures(small_project)
+def small():
+    return compute_figures(*located(ROOTS / "compute-small"))
 
 
 @pytest.fixture
@@ -250,7 +255,7 @@ def test_share_rule_violation_is_an_error_at_the_rule(small):
 
 def test_share_rule_minimum(small_copy):
     edit(small_copy, "data/call.yaml", "min_share: 0.2", "min_share: 0.5")
-    figures = compute_figures(load(small_copy))
+    figures = compute_figures(*located(small_copy))
     line = line_of(small_copy, "data/call.yaml", "min_share: 0.5")
     messages = [p.message for p in errors(figures.problems) if p.line == line]
     assert messages == [
@@ -272,7 +277,7 @@ def test_balanced_plan_has_no_financing_problem(small_copy):
     # 4,238,500 more of debt closes the gap; 15 % public share satisfies the rule.
     edit(small_copy, "data/financing.yaml", "value: 20000000", "value: 24238500")
     edit(small_copy, "data/call.yaml", "max_share: 0.35", "max_share: 0.45")
-    figures = compute_figures(load(small_copy))
+    figures = compute_figures(*located(small_copy))
     assert figures.financing_gap_eur == approx(0)
     assert figures.financing_balanced is True
     assert figures.problems == []
@@ -402,7 +407,7 @@ def test_eu_budget_by_work_package(small):
 def test_accelerators_drawing_more_than_the_phase(small_copy):
     edit(small_copy, "data/cost_model.yaml", "power_kw: {value: 1.5, assumption: true}",
          "power_kw: {value: 4.5, assumption: true}")
-    figures = compute_figures(load(small_copy))
+    figures = compute_figures(*located(small_copy))
     [problem] = [p for p in figures.problems if p.code == "accelerator-power"]
     assert (problem.file, problem.line, problem.severity) == (
         "data/cost_model.yaml", line_of(small_copy, "data/cost_model.yaml", "value: 5,"),
@@ -416,7 +421,7 @@ def test_accelerators_drawing_more_than_the_phase(small_copy):
 def test_sites_that_cannot_power_the_phase(small_copy):
     edit(small_copy, "data/cost_model.yaml", "power_mw: {value: 5, assumption: true}",
          "power_mw: {value: 7, assumption: true}")
-    figures = compute_figures(load(small_copy))
+    figures = compute_figures(*located(small_copy))
     [problem] = [p for p in figures.problems if p.code == "site-power"]
     assert problem.message == (
         "phase `p2` needs 8.75 MW of facility power (IT power x PUE) but its sites (s1, s2) "
@@ -425,7 +430,7 @@ def test_sites_that_cannot_power_the_phase(small_copy):
 
 def test_horizon_too_short(small_copy):
     edit(small_copy, "data/cost_model.yaml", "horizon_years: 3", "horizon_years: 1")
-    figures = compute_figures(load(small_copy))
+    figures = compute_figures(*located(small_copy))
     codes = sorted(p.code for p in figures.problems if p.severity == "warning")
     assert codes == ["effort-outside-horizon", "financing-balance", "phase-after-horizon",
                      "phase-after-horizon"]
@@ -652,7 +657,7 @@ def test_doubling_the_energy_price_doubles_energy_only(project):
 
 @pytest.fixture(scope="module")
 def example():
-    project = load(REPO)
+    project = load(EXAMPLE)
     return project, compute_figures(project)
 
 

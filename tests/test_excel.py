@@ -36,8 +36,8 @@ from proposal.render.excel_book import INPUT_FILL
 from proposal.render.figures import render_figures_json
 from proposal.validate import validate_project
 
-ROOTS = Path(__file__).parent / "roots"
-REPO = Path(__file__).parent.parent
+from .conftest import EXAMPLE, REPO, ROOTS
+
 CENT = 0.005
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 HOSTILE = ('=HYPERLINK("http://example.com","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3",
@@ -124,8 +124,8 @@ VARIANTS: dict[str, tuple[str, Callable[[Project], Project]]] = {
 def projects() -> dict[str, Project]:
     # compute-small breaks a share rule on purpose, so `check` would refuse it; it has
     # every capex and opex basis, two accelerator types and partner-specific rates.
-    small, _warnings = validate_project(load_project(ROOTS / "compute-small"))
-    roots = {"example": project_of(REPO), "minimal": project_of(ROOTS / "minimal"),
+    small = validate_project(load_project(ROOTS / "compute-small")).project
+    roots = {"example": project_of(EXAMPLE), "minimal": project_of(ROOTS / "minimal"),
              "hostile": project_of(ROOTS / "excel-hostile"), "small": small,
              "edge": project_of(ROOTS / "compute-edge")}
     return {**roots, **{name: change(roots[root]) for name, (root, change) in VARIANTS.items()}}

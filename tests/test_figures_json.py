@@ -13,12 +13,11 @@ from proposal.load import load_project
 from proposal.render.figures import KEY_FIGURES, figures_json, render_figures_json
 from proposal.validate import validate_project
 
-ROOTS = Path(__file__).parent / "roots"
-REPO = Path(__file__).parent.parent
+from .conftest import EXAMPLE, ROOTS
 
 
 def figures_of(root: Path):
-    project, _warnings = validate_project(load_project(root))
+    project = validate_project(load_project(root)).project
     return compute_figures(project)
 
 
@@ -103,7 +102,7 @@ def test_missing_values_are_null(small_project_without_hours):
 
 @pytest.fixture
 def small_project_without_hours():
-    project, _ = validate_project(load_project(ROOTS / "compute-small"))
+    project = validate_project(load_project(ROOTS / "compute-small")).project
     # One year of horizon: nothing is in service yet, so no hour is delivered; and no
     # sensitivity either.
     cost_model = project.cost_model.model_copy(update={"horizon_years": 1,
@@ -138,7 +137,7 @@ def test_rendering_is_stable(small):
 
 
 def test_example_figures_file():
-    data = json.loads(render_figures_json(figures_of(REPO)))
+    data = json.loads(render_figures_json(figures_of(EXAMPLE)))
     assert data["currency"] == "EUR"
     assert data["phases"][0]["power_mw"] == 100
     assert data["ultimate_power_mw"] == 1000

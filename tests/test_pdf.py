@@ -25,7 +25,9 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 from proposal.compute import compute_figures
+from proposal.fetch import ProjectFetcher, RefusedURL
 from proposal.i18n import LOCALE_DIR, Locale
+from proposal.locations import NOWHERE
 from proposal.pipeline import check
 from proposal.problems import InputError, Problem
 from proposal.render.pdf import (
@@ -33,16 +35,15 @@ from proposal.render.pdf import (
     Edition,
     PdfResult,
     check_page_limit,
-    check_required_sections,
     css_content,
     paragraphs,
     render_html,
     render_pdf,
 )
-from proposal.render.pdf_fetch import ProjectFetcher, RefusedURL
+from proposal.validate import check_required_sections
 
-REPO = Path(__file__).parent.parent
-ROOTS = Path(__file__).parent / "roots"
+from .conftest import EXAMPLE, REPO, ROOTS
+
 HOSTILE = ROOTS / "pdf-hostile"
 LANGS = ("en", "fr")
 MM = 72 / 25.4
@@ -76,14 +77,15 @@ def squash(text: str) -> str:
 
 
 def _render(root: Path, lang: str) -> PdfResult:
-    project = check(root).project
-    return render_pdf(project, compute_figures(project), lang, root)
+    checked = check(root)
+    return render_pdf(checked.project, checked.figures, lang, root, checked.locations)
 
 
 @pytest.fixture(scope="module")
 def renders() -> dict[tuple[str, str], PdfResult]:
     """Both editions of the example and of the hostile sample, two at a time."""
-    jobs = {(name, lang): (root, lang) for name, root in (("example", REPO), ("hostile", HOSTILE))
+    roots = (("example", EXAMPLE), ("hostile", HOSTILE))
+    jobs = {(name, lang): (root, lang) for name, root in roots
             for lang in LANGS}
     with ProcessPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(_render, *args) for key, args in jobs.items()}
@@ -100,7 +102,7 @@ def _read(result: PdfResult, tmp: Path) -> Edition_:
 
 @pytest.fixture(scope="module")
 def example_project():
-    project = check(REPO).project
+    project = check(EXAMPLE).project
     return project, compute_figures(project)
 
 
@@ -210,7 +212,7 @@ def test_margins(example, example_project, lang):
 
 def test_tables_repeat_their_header_row(example, example_project):
     project, figures = example_project
-    grid = Edition(project, figures, "en", REPO).consortium()["partners"]
+    grid = Edition(project, figures, "en", EXAMPLE).consortium()["partners"]
     header = " ".join(grid.head)
     pages = [n for n, text in enumerate(example["en"].texts) if header in text]
     assert len(pages) >= 2 and pages == list(range(pages[0], pages[0] + len(pages)))
@@ -250,8 +252,8 @@ def test_total_cost_in_the_locale_format(example, example_project, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_sections_are_bookmarked_in_the_edition_language(example, example_project, lang):
     project, figures = example_project
-    sections = Edition(project, figures, lang, REPO).sections.values()
-    english = {s.title for s in Edition(project, figures, "en", REPO).sections.values()}
+    sections = Edition(project, figures, lang, EXAMPLE).sections.values()
+    english = {s.title for s in Edition(project, figures, "en", EXAMPLE).sections.values()}
 
     def titles(outline) -> list[str]:
         found = []
@@ -317,14 +319,14 @@ def test_figure_cells_are_printed(example, lang):
 
 def test_outline_order_matches_the_document(example_project):
     project, figures = example_project
-    markup = render_html(project, figures, "en", REPO)
+    markup = render_html(project, figures, "en", EXAMPLE)
     ids = [i for i in re.findall(r'<h[12] id="sec-([^"]+)"', markup)]
-    assert ids == list(Edition(project, figures, "en", REPO).sections)
+    assert ids == list(Edition(project, figures, "en", EXAMPLE).sections)
 
 
 def test_html_is_the_html_rendered(example, example_project):
     project, figures = example_project
-    assert render_html(project, figures, "fr", REPO) == example["fr"].result.html
+    assert render_html(project, figures, "fr", EXAMPLE) == example["fr"].result.html
 
 
 def test_output_is_reproducible(hostile):
@@ -338,12 +340,12 @@ def test_required_section_without_a_place_is_warned(example_project):
     sections = {**project.call.required_sections,
                 "water": project.call.required_sections["energy"]}
     call = project.call.model_copy(update={"required_sections": sections})
-    warnings = check_required_sections(project.model_copy(update={"call": call}))
+    warnings = check_required_sections(project.model_copy(update={"call": call}), NOWHERE)
     assert [(w.file, w.code) for w in warnings] == [("data/call.yaml", "unanswered-section")]
     assert warnings[0].message.startswith(
         "required section `water` has no section in the proposal; the compliance table shows "
         "it as not answered (sections: access, assumed-figures, ")
-    assert check_required_sections(project) == []
+    assert check_required_sections(project, NOWHERE) == []
 
 
 def test_example_fits_the_page_limit(example):
@@ -409,10 +411,10 @@ def test_hostile_sample_warns_of_the_page_limit(hostile):
 
 
 def test_page_limit_message(example_project):
-    project = example_project[0]
-    line = next(n for n, text in enumerate(
-        (REPO / "data" / "call.yaml").read_text().splitlines(), start=1) if "page_limit:" in text)
-    assert check_page_limit(project, "fr", 90, 74) == [Problem(
+    project, at = example_project[0], check(EXAMPLE).locations
+    call = (EXAMPLE / "data" / "call.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(call, start=1) if "page_limit:" in text)
+    assert check_page_limit(project, "fr", 90, 74, at) == [Problem(
         "data/call.yaml", line, 15, "warning", "page-limit",
         "the French proposal has 74 pages before the annexes; the call's limit is 70: "
         "4 pages over")]
@@ -516,10 +518,10 @@ def _with_logo(project, partner_id: str, logo: str):
 
 
 def test_logo_outside_the_input_is_refused_at_its_yaml_line(sample):
-    project = check(sample.path).project
-    hostile = _with_logo(project, "alpha", "../../../../../../etc/passwd")
+    checked = check(sample.path)
+    hostile = _with_logo(checked.project, "alpha", "../../../../../../etc/passwd")
     with pytest.raises(InputError) as error:
-        render_pdf(hostile, compute_figures(hostile), "en", sample.path)
+        render_pdf(hostile, compute_figures(hostile), "en", sample.path, checked.locations)
     folders = f"`{TEMPLATES}`, `{sample.path.resolve()}`"
     assert [str(p) for p in error.value.problems] == [
         "partners/alpha.yaml:9:7: error: logo `../../../../../../etc/passwd` is refused: "
@@ -540,34 +542,25 @@ NESTED_LINK = quote("<svg xmlns='http://www.w3.org/2000/svg'>"
     "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>"
     f"<image href='data:image/svg+xml,{NESTED_LINK}' width='10' height='10'/></svg>",
 ], ids=["direct-link", "link-in-embedded-image"])
-def test_logo_linking_elsewhere_is_refused(sample, logo):
+def test_logo_linking_elsewhere_is_refused_by_check(sample, logo):
     sample.write("logos/alpha.svg", logo)
-    project = check(sample.path).project
-    with pytest.raises(InputError) as error:
-        render_pdf(project, compute_figures(project), "en", sample.path)
-    assert [str(p) for p in error.value.problems] == [
+    assert [str(p) for p in check(sample.path).problems] == [
         "partners/alpha.yaml:9:7: error: logo `logos/alpha.svg` refers to `file:///etc/passwd`; "
         "a logo must be self-contained, without links to other files or the network [logo]"]
 
 
-def test_damaged_png_logo_is_an_input_error(sample):
+def test_damaged_png_logo_is_found_by_check(sample):
     sample.write("logos/alpha.png", b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script>")
     sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", "logo: logos/alpha.png")
-    project = check(sample.path).project
-    with pytest.raises(InputError) as error:
-        render_pdf(project, compute_figures(project), "en", sample.path)
-    assert [str(p) for p in error.value.problems] == [
+    assert [str(p) for p in check(sample.path).problems] == [
         "partners/alpha.yaml:9:7: error: logo `logos/alpha.png` cannot be drawn: the image is "
         "damaged or not of the kind its name says; expected a valid `.png` or `.svg` file "
         "[logo]"]
 
 
-def test_broken_logo_is_an_input_error(sample):
+def test_broken_logo_is_found_by_check(sample):
     sample.write("logos/alpha.svg", "<svg><unclosed></svg>")
-    project = check(sample.path).project
-    with pytest.raises(InputError) as error:
-        render_pdf(project, compute_figures(project), "en", sample.path)
-    assert [p.message for p in error.value.problems] == [
+    assert [p.message for p in check(sample.path).problems] == [
         "logo `logos/alpha.svg` is not a well-formed SVG file (mismatched tag: line 1, "
         "column 17)"]
 

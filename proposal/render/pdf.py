@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from html import escape
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 from babel import Locale as BabelLocale
@@ -28,8 +26,11 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ..assets import Logo, partner_logos, weasyprint_log
 from ..compute import TOTAL, Figures
-from ..i18n import N_, Locale, translations
+from ..fetch import ProjectFetcher, RefusedURL
+from ..i18n import Locale, translations
+from ..locations import NOWHERE, Locations
 from ..models import (
     IN_KIND_UNITS,
     Amount,
@@ -41,70 +42,18 @@ from ..models import (
     ShareRule,
     Text,
     ValueChainLayer,
+    is_figure,
+    walk_project,
 )
+from ..outline import ANNEX_ANCHOR, ANNEXES, OUTLINE
 from ..problems import InputError, Problem
-from ..validate import is_figure, partner_file, walk_project
 from .charts import Bar, GanttLabels, GanttRow, RampUpLabels, gantt_chart, ramp_up_chart, share_bars
-from .pdf_fetch import Origin, ProjectFetcher, RefusedURL, check_logo, linking_problem
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
 CALL = "data/call.yaml"
 ITEM_NAMES = ("id", "category", "technology", "type", "kind")
 """Attributes that name a list item in a YAML location shown to readers."""
-
-OUTLINE: tuple[tuple[str, int, str], ...] = (
-    ("summary", 1, N_("Executive summary")),
-    ("objectives", 2, N_("Objectives and ambition")),
-    ("key-figures", 2, N_("Key figures")),
-    ("commitments", 2, N_("Commitments")),
-    ("consortium", 1, N_("Consortium")),
-    ("positioning", 2, N_("Positioning and rationale")),
-    ("members", 2, N_("Partners")),
-    ("governance", 2, N_("Governance")),
-    ("value-chain", 2, N_("Value-chain coverage")),
-    ("infrastructure", 1, N_("Infrastructure")),
-    ("phases", 2, N_("Sites, power and phases")),
-    ("compute", 2, N_("Compute, storage and network")),
-    ("security", 2, N_("Security and user-access environment")),
-    ("access", 2, N_("Access policy and support services")),
-    ("energy", 1, N_("Energy and sustainability")),
-    ("energy-supply", 2, N_("Energy supply and mix")),
-    ("energy-use", 2, N_("Energy use and emissions")),
-    ("workplan", 1, N_("Work plan")),
-    ("work-packages", 2, N_("Work packages")),
-    ("timeline", 2, N_("Timeline and effort")),
-    ("effort", 2, N_("Person-months")),
-    ("deliverables", 2, N_("Deliverables and milestones")),
-    ("risks", 2, N_("Risk register")),
-    ("budget", 1, N_("Budget")),
-    ("capex", 2, N_("Capital expenditure")),
-    ("opex", 2, N_("Operating expenditure")),
-    ("total-cost", 2, N_("Total cost and cost per GPU-hour")),
-    ("eu-budget", 2, N_("EU cost categories")),
-    ("sensitivity", 2, N_("Sensitivity analysis")),
-    ("financing", 1, N_("Financing plan")),
-    ("financing-sources", 2, N_("Financing sources")),
-    ("share-rules", 2, N_("Public and private shares")),
-    ("pledges", 2, N_("Partner pledges and contributions in kind")),
-    ("viability", 2, N_("Financial viability")),
-    ("member_state", 2, N_("Member State commitment")),
-    ("compliance", 1, N_("Compliance with the call")),
-    ("criteria", 2, N_("Evaluation criteria")),
-    ("required-sections", 2, N_("Required sections")),
-    ("partners", 1, N_("Partner profiles")),
-    ("assumptions", 1, N_("Assumptions and sources")),
-    ("assumed-figures", 2, N_("Figures assumed by the bid team")),
-    ("cited-sources", 2, N_("Cited sources")),
-)
-"""The proposal's sections in reading order: (key, level, title). The keys double as
-the call's `required_sections` keys where they match; the last two are annexes."""
-ANNEXES = ("partners", "assumptions")
-"""Level-1 sections that are annexes: lettered, and outside the page limit when the
-call excludes annexes."""
-ANNEX_ANCHOR = f"sec-{ANNEXES[0]}"
-"""Id of the heading that opens the annexes; its page ends the counted pages."""
-
 
 # ====================================================================== interface
 
@@ -131,25 +80,21 @@ def render_html(project: Project, figures: Figures, lang: str, root: Path | None
 
 
 def render_pdf(project: Project, figures: Figures, lang: str,
-               root: Path | None = None) -> PdfResult:
+               root: Path | None = None, at: Locations = NOWHERE) -> PdfResult:
     """Render one edition to PDF and check its page count against the call's limit.
 
-    Raises InputError when a logo (or anything it refers to) points outside the
-    input and templates folders.
+    Logos are checked by `check` (`proposal.assets`) before any render. Raises
+    InputError when a logo (or anything it refers to) points outside the input and
+    templates folders all the same.
     """
     from weasyprint import HTML  # imported here: 0.4 s the validate-only commands skip
     from weasyprint.text.fonts import FontConfiguration
 
     root = Path(root or ".").resolve()
-    edition = Edition(project, figures, lang, root)
-    logo_problems = [problem for logo in edition.logos if logo.path.is_relative_to(root)
-                     and (problem := check_logo(logo.path, logo.origin)
-                          or check_logo_drawing(logo, root))]
-    if logo_problems:
-        raise InputError(logo_problems)
+    edition = Edition(project, figures, lang, root, at)
     html = _environment(lang).get_template("proposal.html").render(edition.context())
     fetcher = ProjectFetcher([TEMPLATES, root], {logo.url: logo.origin for logo in edition.logos})
-    with _source_date(project.consortium.submission_date), _log_weasyprint() as log:
+    with _source_date(project.consortium.submission_date), weasyprint_log() as log:
         try:
             document = HTML(string=html, url_fetcher=fetcher).render(
                 font_config=FontConfiguration())
@@ -164,37 +109,12 @@ def render_pdf(project: Project, figures: Figures, lang: str,
     pages = len(document.pages)
     before_annexes = next((i for i, page in enumerate(document.pages)
                            if ANNEX_ANCHOR in page.anchors), pages)
-    warnings = [*check_page_limit(project, lang, pages, before_annexes),
-                *check_required_sections(project)]
+    warnings = check_page_limit(project, lang, pages, before_annexes, at)
     return PdfResult(pdf=pdf, html=html, pages=pages, warnings=warnings)
 
 
-def check_logo_drawing(logo: Logo, root: Path) -> Problem | None:
-    """An error when WeasyPrint cannot draw a logo on its own, or refuses what it loads.
-
-    `check_logo` reads the logo's own markup; what it embeds (an SVG or a PNG as a
-    `data:` URI, an SVG inside that) and whether the image decodes at all only show
-    when WeasyPrint draws it, and in the whole proposal WeasyPrint would only log that
-    an image failed. Drawing each logo alone in a one-image document names the logo.
-    """
-    from weasyprint import HTML
-
-    fetcher = ProjectFetcher([root])
-    with _log_weasyprint() as log, contextlib.suppress(RefusedURL):  # kept in `refused`
-        HTML(string=f'<img src="{escape(logo.url, quote=True)}">',
-             url_fetcher=fetcher).write_pdf()
-    if fetcher.refused:
-        return linking_problem(logo.origin, fetcher.refused[0].url)
-    if log.fatal:
-        file, line, col, value = logo.origin
-        return Problem(file, line, col, "error", "logo",
-                       f"logo `{value}` cannot be drawn: the image is damaged or not of the kind "
-                       "its name says; expected a valid `.png` or `.svg` file")
-    return None
-
-
-def check_page_limit(project: Project, lang: str, pages: int,
-                     before_annexes: int) -> list[Problem]:
+def check_page_limit(project: Project, lang: str, pages: int, before_annexes: int,
+                     at: Locations = NOWHERE) -> list[Problem]:
     """A warning when the pages the evaluators read exceed the call's limit."""
     rules = project.call.format
     counted = before_annexes if rules.page_limit_excludes_annexes else pages
@@ -203,24 +123,10 @@ def check_page_limit(project: Project, lang: str, pages: int,
     language = BabelLocale.parse(lang).get_language_name("en")
     scope = " before the annexes" if rules.page_limit_excludes_annexes else ""
     over = counted - rules.page_limit
-    file, line, col = project.where(CALL, "format", "page_limit")
+    file, line, col = at.where(CALL, "format", "page_limit")
     return [Problem(file, line, col, "warning", "page-limit",
                     f"the {language} proposal has {counted} pages{scope}; the call's limit "
                     f"is {rules.page_limit}: {over} page{'s' if over != 1 else ''} over")]
-
-
-def check_required_sections(project: Project) -> list[Problem]:
-    """A warning for each section the call requires that the proposal has no place for."""
-    known = {key for key, _, _ in OUTLINE}
-    problems = []
-    for key in project.call.required_sections:
-        if key not in known:
-            file, line, col = project.where(CALL, "required_sections", key, key=True)
-            problems.append(Problem(
-                file, line, col, "warning", "unanswered-section",
-                f"required section `{key}` has no section in the proposal; the compliance "
-                f"table shows it as not answered (sections: {', '.join(sorted(known))})"))
-    return problems
 
 
 # ==================================================================== environment
@@ -239,30 +145,6 @@ def _environment(lang: str) -> SandboxedEnvironment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)
     return env
-
-
-@dataclass
-class _Log:
-    fatal: list[str]
-
-
-@contextlib.contextmanager
-def _log_weasyprint() -> Iterator[_Log]:
-    """Collect WeasyPrint's errors (a missing font or image is a bug of ours)."""
-    log = _Log([])
-
-    class Handler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.levelno >= logging.ERROR:
-                log.fatal.append(record.getMessage())
-
-    handler = Handler()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield log
-    finally:
-        logger.removeHandler(handler)
 
 
 @contextlib.contextmanager
@@ -336,19 +218,6 @@ class Grid:
     """Indexes of the numeric columns (headings right-aligned too)."""
 
 
-class Logo(NamedTuple):
-    """A partner's logo file."""
-
-    partner: Partner
-    """Whose logo."""
-    path: Path
-    """The file, resolved (it may lie outside the input folder: the fetcher refuses it)."""
-    url: str
-    """Its file URL, as the HTML refers to it."""
-    origin: Origin
-    """Where the path is written in the YAML, and the path as written."""
-
-
 def _cells(values: list[str | Cell]) -> tuple[Cell, ...]:
     return tuple(v if isinstance(v, Cell) else Cell(v) for v in values)
 
@@ -374,8 +243,9 @@ def paragraphs(text: str) -> list[str]:
 class Edition:
     """Builds the template context of one edition: translated, formatted values."""
 
-    def __init__(self, project: Project, figures: Figures, lang: str, root: Path):
-        self.project, self.figures, self.root = project, figures, root
+    def __init__(self, project: Project, figures: Figures, lang: str, root: Path,
+                 at: Locations = NOWHERE):
+        self.project, self.figures, self.root, self.at = project, figures, root, at
         self.loc = Locale(lang)
         self._ = self.loc.gettext
         self.sections = self._outline()
@@ -519,13 +389,7 @@ class Edition:
     @property
     def logos(self) -> list[Logo]:
         """The partners' logos, with where each path is written (for located errors)."""
-        logos = []
-        for partner in self.project.partners:
-            if partner.logo:
-                path = (self.root / partner.logo).resolve()
-                file, line, col = self.project.where(partner_file(partner.id), "logo")
-                logos.append(Logo(partner, path, path.as_uri(), (file, line, col, partner.logo)))
-        return logos
+        return partner_logos(self.project, self.root, self.at)
 
     def key_figures(self) -> dict[str, Any]:
         """The plain figures, formatted once for every place that quotes them."""

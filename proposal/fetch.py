@@ -21,10 +21,8 @@ from xml.etree import ElementTree
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..problems import Problem
-
-Origin = tuple[str, int, int, str]
-"""Where a URL came from: (file, line, column, value as written), for located errors."""
+from .assets import Origin
+from .problems import Problem
 
 
 class RefusedURL(FatalURLFetchingError):
