@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
-from pathlib import Path
 
 from babel import Locale as BabelLocale
 from babel.dates import format_date
@@ -24,7 +23,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+from .resources import locale_dir
+
+LOCALE_DIR = locale_dir()
 """Where the gettext catalogs live: `<lang>/LC_MESSAGES/<domain>.po`."""
 
 BABEL_LOCALES = {"en": "en_IE", "fr": "fr_FR"}

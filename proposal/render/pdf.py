@@ -47,9 +47,10 @@ from ..models import (
 )
 from ..outline import ANNEX_ANCHOR, ANNEXES, OUTLINE
 from ..problems import InputError, Problem
+from ..resources import templates_dir
 from .charts import Bar, GanttLabels, GanttRow, RampUpLabels, gantt_chart, ramp_up_chart, share_bars
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = templates_dir()
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
 CALL = "data/call.yaml"
 ITEM_NAMES = ("id", "category", "technology", "type", "kind")
