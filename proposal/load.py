@@ -289,6 +289,7 @@ def _refuse_unsafe_events(rel: str, text: str) -> None:
                             "YAML values")
             if isinstance(event, ScalarEvent) and event.implicit[0] and not event.style:
                 _refuse_long_number(rel, event)
+                _refuse_impossible_date(rel, event)
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -318,6 +319,24 @@ def _refuse_long_number(rel: str, event: ScalarEvent) -> None:
         raise _fail(rel, mark.line + 1, mark.column + 1, "too-many-digits",
                     f"number `{event.value[:12]}...` has {digits:,} digits; expected at most "
                     f"{MAX_DIGITS} (quote it to keep it as text)")
+
+
+DATE = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})")
+"""A date as YAML reads a plain scalar (a timestamp's date part)."""
+
+
+def _refuse_impossible_date(rel: str, event: ScalarEvent) -> None:
+    """A plain scalar YAML reads as a date must be one (`2027-13-01` crashes the loader)."""
+    match = DATE.match(event.value)
+    if match is None:
+        return
+    try:
+        dt.date(*(int(part) for part in match.group("year", "month", "day")))
+    except ValueError as error:
+        mark = event.start_mark
+        raise _fail(rel, mark.line + 1, mark.column + 1, "invalid-date",
+                    f"`{event.value}` is not a date ({error}); expected a date written "
+                    "YYYY-MM-DD, such as 2027-01-31") from None
 
 
 PLAIN_TAGS = frozenset(
@@ -398,6 +417,8 @@ def _start(node: Any) -> Location:
 
 def _from_yaml_error(rel: str, error: MarkedYAMLError) -> InputError:
     mark = error.problem_mark or error.context_mark
+    if "end of stream" in (error.problem or "") and error.context_mark:
+        mark = error.context_mark  # where the unclosed quote or bracket opened
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (error.problem or "").strip()
     if "duplicate key" in problem:
@@ -406,7 +427,30 @@ def _from_yaml_error(rel: str, error: MarkedYAMLError) -> InputError:
                      f"key `{key}` appears twice in this mapping; keep one")
     context = (error.context or "").strip()
     detail = f"{context}: {problem}" if context else problem
-    return _fail(rel, line, col, "syntax", f"YAML syntax error: {detail}")
+    hint = next((words for clue, words in SYNTAX_HINTS if clue in detail), None)
+    return _fail(rel, line, col, "syntax",
+                 f"YAML syntax error: {detail}" + (f"; {hint}" if hint else ""))
+
+
+SYNTAX_HINTS = (
+    ("expected ',' or ']'", "a list opened with `[` is not closed: add `]`, or quote a text "
+     "that holds `[`"),
+    ("expected ',' or '}'", "a mapping opened with `{` is not closed: add `}`, or quote a text "
+     "that holds `{`"),
+    ("mapping values are not allowed here", "a `: ` inside a value, or a key indented under "
+     "a value: quote the text (\"...\") or fix the indentation"),
+    ("scanning a quoted scalar", "a quotation mark is not closed: add the closing quote"),
+    ("'\\t' that cannot start any token", "a tab character: YAML indents with spaces only"),
+    ("could not find expected ':'", "a line that is neither `key: value` nor a list item: add "
+     "`: ` after the key, or quote the text"),
+    ("expected <block end>", "this line is indented differently from the lines around it: "
+     "align it with the other keys of its mapping"),
+    ("did not find expected key", "this line is indented differently from the lines around "
+     "it: align it with the other keys of its mapping"),
+    ("did not find expected '-' indicator", "a list item lacks its `- ` or is indented "
+     "differently from the other items"),
+)
+"""What a YAML syntax error means in plain words, by a clue in the parser's message."""
 
 
 def _fail(rel: str, line: int, col: int, code: str, message: str) -> InputError:

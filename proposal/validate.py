@@ -73,9 +73,10 @@ def validate_project(raw: RawProject) -> Validated:
     """
     problems: list[Problem] = list(raw.problems)
     parts: dict[str, Any] = {}
+    months = _duration(raw)
     for name, model in {**DATA_FILES, "sources": SourceRegistry}.items():
         if name in raw.data:
-            parts[name] = _validate_document(model, raw.data[name], problems)
+            parts[name] = _validate_document(model, raw.data[name], problems, months)
     partners = []
     for partner_id, document in raw.partners.items():
         partner = _validate_partner(partner_id, document, raw.root, problems)
@@ -115,14 +116,22 @@ def needs(*files: str) -> Callable[[Check], Check]:
 # ----------------------------------------------------------------- file level
 
 
-def _validate_document(model: type[BaseModel], doc: Document, problems: list[Problem]) -> Any:
+def _duration(raw: RawProject) -> int | None:
+    """The project's duration in months as written, for hints on project months."""
+    consortium = raw.data.get("consortium")
+    months = consortium.data.get("duration_months") if consortium else None
+    return months if isinstance(months, int) and not isinstance(months, bool) else None
+
+
+def _validate_document(model: type[BaseModel], doc: Document, problems: list[Problem],
+                       months: int | None = None) -> Any:
     if text_problems := check_texts(doc):
         problems.extend(text_problems)
         return None
     try:
         return model.model_validate(doc.data)
     except ValidationError as error:
-        problems.extend(_locate_errors(error, doc, model))
+        problems.extend(_locate_errors(error, doc, model, months))
         return None
 
 
@@ -301,7 +310,7 @@ PATTERNS = {
 
 
 def _locate_errors(
-    error: ValidationError, doc: Document, model: type[BaseModel]
+    error: ValidationError, doc: Document, model: type[BaseModel], months: int | None = None
 ) -> list[Problem]:
     problems = []
     details = error.errors(include_url=False)
@@ -312,7 +321,7 @@ def _locate_errors(
             continue
         loc = tuple(part for part in detail["loc"] if isinstance(part, int | str))
         loc = _data_path(doc.data, loc)
-        code, message, at_key, at_parent = _reword(detail, loc, model)
+        code, message, at_key, at_parent = _reword(detail, loc, model, months)
         path = loc[:-1] if at_parent else loc
         line, col = doc.locate(path, key=at_key)
         problems.append(Problem(doc.file, line, col, "error", code, message))
@@ -335,8 +344,12 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(path)
 
 
-def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str, bool, bool]:
-    """(code, message, point at the key, point at the parent) for one pydantic error."""
+def _reword(detail: dict, loc: tuple, model: type[BaseModel],
+            months: int | None = None) -> tuple[str, str, bool, bool]:
+    """(code, message, point at the key, point at the parent) for one pydantic error.
+
+    `months` is the project's duration, when known, for the range of project months.
+    """
     kind = detail["type"]
     name = loc[-1] if loc else ""
     field = _dotted(loc)
@@ -366,9 +379,23 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
     if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
         return ("negative",
                 f"`{field}` is {shown}; expected a number that is not negative", False, False)
+    if str(name).endswith("month") and kind == "greater_than_equal":
+        span = f"from 1 to {months}" if months else "counted from 1"
+        return ("month-range", f"`{field}` is {shown}; expected a project month {span} (month 1 "
+                "starts on the consortium's `start_date`)", False, False)
+    if kind == "less_than_equal" and ctx.get("le") == 1 and _is_percentage(detail.get("input")):
+        return ("out-of-range", f"`{field}` is {shown}; expected a share between 0 and 1: "
+                f"write {detail['input'] / 100:g} for {detail['input']:g} %", False, False)
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        words = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+        bound = next((f"{words[k]} {v}" for k, v in ctx.items() if k in words), detail["msg"])
+        return ("out-of-range", f"`{field}` is {shown}; expected {bound}", False, False)
+    if kind.startswith(("date_", "datetime_")):
+        return ("invalid-date", f"`{field}` is {shown}; expected a date written YYYY-MM-DD, "
+                "such as 2027-01-31", False, False)
     if kind in ("literal_error", "enum"):
-        return ("invalid-value", f"`{field}` is {shown}; expected {ctx.get('expected')}",
-                False, False)
+        return ("invalid-value", f"`{field}` is {shown}; expected {ctx.get('expected')}"
+                f"{_nearest(detail.get('input'), ctx.get('expected', ''))}", False, False)
     if kind == "string_pattern_mismatch":
         expected = PATTERNS.get(ctx.get("pattern", ""), f"text matching {ctx.get('pattern')}")
         return ("invalid-value", f"`{field}` is {shown}; expected {expected}", False, False)
@@ -400,6 +427,18 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
         return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
     return ("invalid-value", f"`{field}` is {shown}: {message[0].lower()}{message[1:]}",
             False, False)
+
+
+def _is_percentage(value: Any) -> bool:
+    """A number that reads as a percentage where a share (0 to 1) was expected."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100
+
+
+def _nearest(value: Any, expected: str) -> str:
+    """`; did you mean 'x'?` for the allowed value nearest to a mistyped one."""
+    options = re.findall(r"'([^']*)'", expected)
+    close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _dotted(loc: tuple) -> str:

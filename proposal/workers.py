@@ -2,10 +2,10 @@
 
 A process per edition returns WeasyPrint's memory when it ends and gives the
 editions parallelism on several cores. The workers are processes the build owns,
-not a pool: each one ignores Ctrl-C (the build handles it once and stops them),
-ends when its parent ends however the parent ends (a watcher thread notices the
-parent's death; on Linux the kernel also sends SIGKILL), and is stopped when the
-build leaves `render_pdfs_in_background`, normally or not.
+not a pool: each one ignores Ctrl-C (the build handles it once and stops them);
+each ends when the build ends, however the build ends (a watcher thread reads EOF
+from a lifeline only the build holds open; on Linux the kernel also sends SIGKILL);
+and each is stopped when the build leaves `render_pdfs_in_background`.
 
 The start method is `fork` where it exists (the workers then share the imported
 WeasyPrint) and `spawn` elsewhere; `PROPOSAL_START_METHOD` forces one.
@@ -13,12 +13,12 @@ WeasyPrint) and `spawn` elsewhere; `PROPOSAL_START_METHOD` forces one.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,8 +32,6 @@ from .models import Project
 
 START_METHOD_VARIABLE = "PROPOSAL_START_METHOD"
 """Environment variable that forces the workers' start method (`fork`, `spawn`, ...)."""
-PARENT_POLL_SECONDS = 0.2
-"""How often a worker looks whether its parent is still there."""
 
 
 def start_method() -> str:
@@ -86,12 +84,16 @@ def render_pdfs_in_background(project: Project, figures: Figures, langs: tuple[s
 
     context = multiprocessing.get_context(start_method())
     workers: list[_Worker] = []
+    # Only the build holds the lifeline's writing end: a worker reading EOF from it
+    # knows the build is gone, whatever the start method made the worker's parent.
+    lifeline, alive = context.Pipe(duplex=False)
     try:
         for lang in langs:
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(
                 target=_work, name=f"proposal-pdf-{lang}", daemon=True,
-                args=(sender, os.getpid(), project, figures, lang, input_dir.resolve(), at))
+                args=(sender, (lifeline, alive, os.getpid()), project, figures, lang,
+                      input_dir.resolve(), at))
             process.start()
             sender.close()  # the worker holds the only writing end: EOF means it ended
             workers.append(_Worker(process, receiver))
@@ -106,13 +108,15 @@ def render_pdfs_in_background(project: Project, figures: Figures, langs: tuple[s
                 worker.process.kill()
                 worker.process.join()
             worker.connection.close()
+        lifeline.close()
+        alive.close()
 
 
-def _work(sender: Connection, parent: int, project: Project, figures: Figures, lang: str,
-          root: Path, at: Locations) -> None:
+def _work(sender: Connection, lifeline: tuple[Connection, Connection, int], project: Project,
+          figures: Figures, lang: str, root: Path, at: Locations) -> None:
     """A worker's body: render one edition and send back (ok, result or error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build handles Ctrl-C, once
-    _die_with_parent(parent)
+    _die_with_parent(*lifeline)
     from .render.pdf import render_pdf
 
     try:
@@ -123,20 +127,23 @@ def _work(sender: Connection, parent: int, project: Project, figures: Figures, l
     sender.close()
 
 
-def _die_with_parent(parent: int) -> None:
-    """End this process as soon as `parent` is gone, however it ended."""
-    if sys.platform.startswith("linux"):
+def _die_with_parent(lifeline: Connection, alive: Connection, parent: int) -> None:
+    """End this process as soon as the build is gone, however it ended.
+
+    The build keeps the lifeline's writing end (`alive`); this process drops its own
+    copy, so reading the lifeline ends in EOF exactly when the build has ended. Where
+    the build is the direct parent (fork, spawn), Linux also sends SIGKILL at once.
+    """
+    alive.close()
+    if sys.platform.startswith("linux") and os.getppid() == parent:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv()
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()

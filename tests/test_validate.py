@@ -43,7 +43,8 @@ def test_syntax_error(sample: SampleProject) -> None:
     sample.write("partners/gamma.yaml", "legal_name: [Gamma\nshort_name: G\n")
     assert problems_of(sample) == [
         "partners/gamma.yaml:2:11: error: YAML syntax error: while parsing a flow sequence: "
-        "expected ',' or ']', but got ':' [syntax]"
+        "expected ',' or ']', but got ':'; a list opened with `[` is not closed: add `]`, or "
+        "quote a text that holds `[` [syntax]"
     ]
 
 
@@ -807,3 +808,89 @@ def test_unprintable_file_names_are_escaped_in_messages(sample: SampleProject) -
     lines = problems_of(sample)
     assert lines[0].startswith("partners/\\x1b[31mred\\nx.yaml:1:1: error: ")
     assert all("\x1b" not in line and "\n" not in line for line in lines)
+
+
+# ------------------------------------------------------------ one run, every problem
+
+
+def test_a_type_error_does_not_hide_a_reference_error(sample: SampleProject, capsys) -> None:
+    sample.edit("partners/beta.yaml", "country: DE", "country: Germany")
+    sample.edit("data/workplan.yaml", "    lead: alpha\n    start_month: 1",
+                "    lead: alfa\n    start_month: 1")
+    assert main(["check", "--input", str(sample.path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[0] for line in out[:-1]] == ["data/workplan.yaml:5:11",
+                                                          "partners/beta.yaml:3:10"]
+    assert out[-1] == "2 errors, 0 warnings in 2 files"
+
+
+def test_a_reference_error_does_not_hide_a_share_rule(sample: SampleProject, capsys) -> None:
+    """Compute runs once every file is valid on its own, whatever the cross-file rules
+    found; it waits only for files that fail on their own (it reads them all)."""
+    sample.edit("data/workplan.yaml", "    lead: alpha\n    start_month: 1",
+                "    lead: alfa\n    start_month: 1")
+    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true}\n  description: "
+                "{en: EU procurement", "share: {value: 0.45, assumption: true}\n  description: "
+                "{en: EU procurement")
+    assert main(["check", "--input", str(sample.path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(" ", 1)[-1] for line in out[:-1]] == ["[share-rule]",
+                                                              "[unknown-partner]"]
+    assert out[-1] == "2 errors, 0 warnings in 2 files"
+
+
+def test_reference_to_a_partner_whose_file_failed_is_not_unknown(sample: SampleProject) -> None:
+    sample.edit("partners/beta.yaml", "country: DE", "country: Germany")
+    assert [p.code for p in check(sample.path).problems] == ["invalid-value"]
+
+
+def test_rules_reading_an_invalid_file_wait_for_it(sample: SampleProject) -> None:
+    """A broken cost model does not bring a flood of rules that read it."""
+    sample.edit("data/cost_model.yaml", "sites: [paris]", "sites: paris")
+    assert [p.code for p in check(sample.path).problems] == ["wrong-type"]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("data/consortium.yaml", "submission_date: 2026-09-30", "submission_date: 30/09/2026",
+     "data/consortium.yaml:5:18: error: `submission_date` is '30/09/2026'; expected a date "
+     "written YYYY-MM-DD, such as 2027-01-31 [invalid-date]"),
+    ("data/consortium.yaml", "submission_date: 2026-09-30", "submission_date: 2026-09-31",
+     "data/consortium.yaml:5:18: error: `2026-09-31` is not a date (day is out of range for "
+     "month); expected a date written YYYY-MM-DD, such as 2027-01-31 [invalid-date]"),
+    ("data/financing.yaml", "  share: {value: 0.2, assumption: true}\n  description: {en: EU",
+     "  share: {value: 35, assumption: true}\n  description: {en: EU",
+     "data/financing.yaml:3:18: error: `eu.share.value` is 35; expected a share between 0 and "
+     "1: write 0.35 for 35 % [out-of-range]"),
+    ("data/workplan.yaml", "    start_month: 1\n    end_month: 24",
+     "    start_month: 0\n    end_month: 24",
+     "data/workplan.yaml:6:18: error: `work_packages[0].start_month` is 0; expected a project "
+     "month from 1 to 24 (month 1 starts on the consortium's `start_date`) [month-range]"),
+    ("data/workplan.yaml", "likelihood: medium", "likelihood: meduim",
+     "data/workplan.yaml:29:17: error: `risks[0].likelihood` is 'meduim'; expected 'low', "
+     "'medium' or 'high'; did you mean 'medium'? [invalid-value]"),
+    ("partners/alpha.yaml", "status: member", "status: memb",
+     "partners/alpha.yaml:5:9: error: `status` is 'memb'; expected 'member', 'supporter' or "
+     "'in_discussion'; did you mean 'member'? [invalid-value]"),
+], ids=["date-format", "impossible-date", "percentage-as-share", "month-zero", "enum-typo",
+        "status-typo"])
+def test_typical_slips_get_hints(sample: SampleProject, file, old, new, expected) -> None:
+    sample.edit(file, old, new)
+    assert problems_of(sample) == [expected]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('legal_name: "Gamma\nshort_name: G\n',
+     "partners/gamma.yaml:1:13: error: YAML syntax error: while scanning a quoted scalar: found "
+     "unexpected end of stream; a quotation mark is not closed: add the closing quote [syntax]"),
+    ("legal_name: Gamma\n  short_name: G\n",
+     "partners/gamma.yaml:2:13: error: YAML syntax error: mapping values are not allowed here; "
+     'a `: ` inside a value, or a key indented under a value: quote the text ("...") or fix '
+     "the indentation [syntax]"),
+    ("legal_name: Gamma\nrole:\n\ten: x\n",
+     "partners/gamma.yaml:3:1: error: YAML syntax error: while scanning for the next token: "
+     "found character '\\t' that cannot start any token; a tab character: YAML indents with "
+     "spaces only [syntax]"),
+], ids=["unclosed-quote", "indented-key", "tab"])
+def test_yaml_syntax_errors_in_plain_words(sample: SampleProject, content, expected) -> None:
+    sample.write("partners/gamma.yaml", content)
+    assert problems_of(sample) == [expected]
