@@ -41,6 +41,7 @@ import pandas as pd
 
 from .locations import NOWHERE, Locations
 from .models import (
+    DATA_FILE_OF,
     IN_KIND_UNITS,
     Amount,
     CapexCategory,
@@ -59,11 +60,6 @@ EU_DIRECT: tuple[str, ...] = get_args(EuCategory)
 EU_INDIRECT = "E"
 TOTAL = "total"
 """Label of the total row and column of every summable table."""
-
-COST_MODEL = "data/cost_model.yaml"
-CALL = "data/call.yaml"
-FINANCING = "data/financing.yaml"
-WORKPLAN = "data/workplan.yaml"
 
 
 @dataclass(frozen=True, eq=False)
@@ -846,7 +842,7 @@ def check_share_rules(
         if low or high:
             bound, words = ("max_share", "at most") if high else ("min_share", "at least")
             problems.append(_problem(
-                at, CALL, ("share_rules", i, bound), "error", "share-rule",
+                at, DATA_FILE_OF["call"], ("share_rules", i, bound), "error", "share-rule",
                 f"financing share rule `{rule.id}` violated: {kinds} "
                 f"carry {_percent(share)} of the total cost; expected {words} "
                 f"{_percent(getattr(rule, bound))}"))
@@ -1079,7 +1075,7 @@ def check_accelerator_power(
     """Warn when the accelerators installed draw more than a phase's IT power."""
     over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
     return [
-        _problem(at, COST_MODEL, ("phases", phases.index.get_loc(pid), "power_mw"),
+        _problem(at, DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
                  "warning", "accelerator-power",
                  f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
                  f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
@@ -1100,7 +1096,7 @@ def check_site_power(
         facility = float(phases.loc[phase.id, "facility_power_mw"])
         if facility > available * (1 + SHARE_SLACK):
             problems.append(_problem(
-                at, COST_MODEL, ("phases", i, "power_mw"), "warning", "site-power",
+                at, DATA_FILE_OF["cost_model"], ("phases", i, "power_mw"), "warning", "site-power",
                 f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
                 f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
                 "add a site or raise `max_power_mw`"))
@@ -1112,7 +1108,8 @@ def check_phases_in_horizon(
 ) -> list[Problem]:
     """Warn when a phase comes into service after the last costed year."""
     return [
-        _problem(at, COST_MODEL, ("phases", i, "end"), "warning", "phase-after-horizon",
+        _problem(at, DATA_FILE_OF["cost_model"], ("phases", i, "end"), "warning",
+                 "phase-after-horizon",
                  f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
                  f"the costed years {costs.first_year}-{costs.last_year}; its operation "
                  "is not costed: raise `horizon_years`")
@@ -1132,7 +1129,7 @@ def check_effort_in_horizon(
     if outside.empty:
         return []
     return [_problem(
-        at, COST_MODEL, ("horizon_years",), "warning", "effort-outside-horizon",
+        at, DATA_FILE_OF["cost_model"], ("horizon_years",), "warning", "effort-outside-horizon",
         f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
         f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
         "align the work plan's months with the phases or change `horizon_years`")]
@@ -1146,7 +1143,7 @@ def check_financing_balance(
         return []
     word = "gap" if funding.gap_eur > 0 else "surplus"
     return [_problem(
-        at, FINANCING, (), "warning", "financing-balance",
+        at, DATA_FILE_OF["financing"], (), "warning", "financing-balance",
         f"the financing sources add up to EUR {funding.total_eur:,.0f} against a total cost "
         f"of EUR {funding.total_cost_eur:,.0f}: a {word} of EUR {abs(funding.gap_eur):,.0f}; "
         f"expected a balance within EUR {project.financing.tolerance_eur:,.0f} "
