@@ -39,8 +39,8 @@ from typing import get_args
 
 import pandas as pd
 
-from .locations import NOWHERE, Locations
-from .models import (
+from ..locations import NOWHERE, Locations
+from ..models import (
     DATA_FILE_OF,
     IN_KIND_UNITS,
     Amount,
@@ -49,7 +49,7 @@ from .models import (
     OpexCategory,
     Project,
 )
-from .problems import Problem, Severity
+from ..problems import Problem, Severity
 
 HOURS_PER_YEAR = 8760
 """Operating hours counted in a year of service (leap days add none)."""
