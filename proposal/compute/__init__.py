@@ -49,7 +49,18 @@ from ..models import (
     OpexCategory,
     Project,
 )
-from ..problems import Problem, Severity
+from ..problems import Problem
+from .tables import (
+    SHARE_SLACK,
+    TOTAL,
+    grid,
+    ordered,
+    percent,
+    problem,
+    ratio,
+    shares,
+    with_totals,
+)
 
 HOURS_PER_YEAR = 8760
 """Operating hours counted in a year of service (leap days add none)."""
@@ -58,8 +69,6 @@ CAPEX_CATEGORIES: tuple[str, ...] = get_args(CapexCategory)
 OPEX_CATEGORIES: tuple[str, ...] = get_args(OpexCategory)
 EU_DIRECT: tuple[str, ...] = get_args(EuCategory)
 EU_INDIRECT = "E"
-TOTAL = "total"
-"""Label of the total row and column of every summable table."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -304,7 +313,7 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         gpu_hours_per_year=float(steady["gpu_hours"]),
         h100_hours_per_year=float(steady["h100_hours"]),
         cost_per_gpu_hour_eur=costs.cost_per_gpu_hour_eur,
-        cost_per_h100_hour_eur=_ratio(costs.steady_state_cost_per_year_eur,
+        cost_per_h100_hour_eur=ratio(costs.steady_state_cost_per_year_eur,
                                       float(steady["h100_hours"])),
         energy_gwh_per_year=float(steady["energy_gwh"]),
         emissions_t_per_year=float(steady["emissions_t"]),
@@ -412,8 +421,8 @@ def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) 
     capacity = compute_capacity_by_year(project, phases, years)
     monthly = compute_monthly_effort(project) if monthly_effort is None else monthly_effort
     opex_items = compute_opex_items(project, capacity, monthly)
-    capex = _with_totals(_grid(capex_items, "phase", phases.index, CAPEX_CATEGORIES))
-    opex = _with_totals(_grid(opex_items, "year", years, OPEX_CATEGORIES))
+    capex = with_totals(grid(capex_items, "phase", phases.index, CAPEX_CATEGORIES))
+    opex = with_totals(grid(opex_items, "year", years, OPEX_CATEGORIES))
     capex_eur = float(capex.loc[TOTAL, TOTAL])
     opex_eur = float(opex.loc[TOTAL, TOTAL])
     steady_cost = capex_eur / cm.amortisation_years + float(opex.loc[years[-1], TOTAL])
@@ -432,7 +441,7 @@ def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) 
         opex_eur=opex_eur,
         total_cost_eur=capex_eur + opex_eur,
         steady_state_cost_per_year_eur=steady_cost,
-        cost_per_gpu_hour_eur=_ratio(steady_cost,
+        cost_per_gpu_hour_eur=ratio(steady_cost,
                                      float(capacity.loc[years[-1], "gpu_hours"])),
     )
 
@@ -773,11 +782,11 @@ def compute_financing(project: Project, total_cost: float,
     )
     sources = pd.DataFrame(rows).set_index("source")
     sources["amount_eur"] = sources["amount_eur"].astype(float)
-    sources["share"] = _shares(sources["amount_eur"], total_cost)
+    sources["share"] = shares(sources["amount_eur"], total_cost)
     total = float(sources["amount_eur"].sum())
     sources.loc[TOTAL] = {"kind": TOTAL, "partner": None, "lender": None,
-                          "amount_eur": total, "share": _ratio(total, total_cost)}
-    pledges = pledges.assign(share=_shares(pledges["total"], total_cost))
+                          "amount_eur": total, "share": ratio(total, total_cost)}
+    pledges = pledges.assign(share=shares(pledges["total"], total_cost))
     gap = total_cost - total
     return Funding(sources=sources, pledges=pledges, in_kind=in_kind, total_eur=total,
                    gap_eur=gap, balanced=abs(gap) <= financing.tolerance_eur,
@@ -831,7 +840,7 @@ def check_share_rules(
     for i, rule in enumerate(project.call.share_rules):
         kinds = " + ".join(rule.financing_sources)
         amount = float(amounts.reindex(list(rule.financing_sources), fill_value=0.0).sum())
-        share = _ratio(amount, total_cost)
+        share = ratio(amount, total_cost)
         low = rule.min_share is not None and share < rule.min_share - SHARE_SLACK
         high = rule.max_share is not None and share > rule.max_share + SHARE_SLACK
         rows.append({"rule": rule.id, "sources": kinds, "amount_eur": amount,
@@ -841,17 +850,13 @@ def check_share_rules(
                      "ok": not (low or high)})
         if low or high:
             bound, words = ("max_share", "at most") if high else ("min_share", "at least")
-            problems.append(_problem(
+            problems.append(problem(
                 at, DATA_FILE_OF["call"], ("share_rules", i, bound), "error", "share-rule",
                 f"financing share rule `{rule.id}` violated: {kinds} "
-                f"carry {_percent(share)} of the total cost; expected {words} "
-                f"{_percent(getattr(rule, bound))}"))
+                f"carry {percent(share)} of the total cost; expected {words} "
+                f"{percent(getattr(rule, bound))}"))
     columns = ["rule", "sources", "amount_eur", "share", "min_share", "max_share", "ok"]
     return pd.DataFrame(rows, columns=columns).set_index("rule"), problems
-
-
-SHARE_SLACK = 1e-9
-"""Shares this close to a bound count as on it (float noise, not a violation)."""
 
 
 # ======================================================================== work plan
@@ -892,10 +897,10 @@ def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigure
           "cost_eur": months * monthly_rate(project, partner)}
          for wp in plan.work_packages for partner, months in wp.effort.items()],
         columns=["partner", "work_package", "person_months", "cost_eur"])
-    partners = _ordered(project, efforts["partner"])
-    effort = _with_totals(_grid(efforts.rename(columns={"person_months": "amount_eur"}),
+    partners = ordered(project, efforts["partner"])
+    effort = with_totals(grid(efforts.rename(columns={"person_months": "amount_eur"}),
                                 "partner", partners, wp_ids, column="work_package"))
-    cost = _with_totals(_grid(efforts.rename(columns={"cost_eur": "amount_eur"}),
+    cost = with_totals(grid(efforts.rename(columns={"cost_eur": "amount_eur"}),
                               "partner", partners, wp_ids, column="work_package"))
     months = pd.RangeIndex(1, max(wp.end_month for wp in plan.work_packages) + 1, name="month")
     by_month = (monthly.pivot_table(index="month", columns="work_package",
@@ -916,7 +921,7 @@ def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigure
     packages["months"] = packages["end_month"] - packages["start_month"] + 1
     packages["person_months"] = effort.loc[TOTAL, wp_ids].astype(float)
     packages["personnel_cost_eur"] = cost.loc[TOTAL, wp_ids].astype(float)
-    packages["share_of_effort"] = _shares(packages["person_months"],
+    packages["share_of_effort"] = shares(packages["person_months"],
                                           float(effort.loc[TOTAL, TOTAL]))
 
     tasks = pd.DataFrame(
@@ -988,7 +993,7 @@ def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.
                          **_cost_and_gap(moved_costs, moved_funding)})
     table = pd.DataFrame(rows)
     table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
-    table["total_cost_delta_share"] = _shares(table["total_cost_delta_eur"],
+    table["total_cost_delta_share"] = shares(table["total_cost_delta_eur"],
                                               base["total_cost_eur"])
     table["financing_gap_delta_eur"] = table["financing_gap_eur"] - base["financing_gap_eur"]
     return table[["driver", "change", "factor", "total_cost_eur", "total_cost_delta_eur",
@@ -1024,7 +1029,7 @@ def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, 
         value = max(value, min(figure.value, 1.0))
     elif driver == "utilisation":
         value = min(value, max(figure.value, 1.0))
-    applied = _ratio(value, figure.value) if figure.value else factor
+    applied = ratio(value, figure.value) if figure.value else factor
     energy = cm.energy.model_copy(update={field: figure.model_copy(update={"value": value})})
     return _with_cost_model(project, energy=energy), applied
 
@@ -1046,7 +1051,7 @@ def compute_eu_budget(
     """The cost lines in the EU categories, per beneficiary and per work package, with
     indirect costs (E) at the call's flat rate on the eligible direct costs."""
     by_partner = _eu_grid(project, cost_lines, "beneficiary",
-                          _ordered(project, cost_lines["beneficiary"]), "partner")
+                          ordered(project, cost_lines["beneficiary"]), "partner")
     wp_ids = [wp.id for wp in project.workplan.work_packages]
     extra = [wp for wp in dict.fromkeys(cost_lines["work_package"]) if wp not in wp_ids]
     by_wp = _eu_grid(project, cost_lines, "work_package", [*wp_ids, *extra], "work_package")
@@ -1055,15 +1060,15 @@ def compute_eu_budget(
 
 def _eu_grid(project: Project, lines: pd.DataFrame, key: str, order: list[str],
              name: str) -> pd.DataFrame:
-    grid = _grid(lines.rename(columns={key: "row"}), "row", order, EU_DIRECT,
+    table = grid(lines.rename(columns={key: "row"}), "row", order, EU_DIRECT,
                  column="eu_category")
-    grid.index.name = name
-    grid["direct"] = grid[list(EU_DIRECT)].sum(axis=1)
+    table.index.name = name
+    table["direct"] = table[list(EU_DIRECT)].sum(axis=1)
     eligible = [c for c in EU_DIRECT if c not in project.call.indirect_excludes]
-    grid[EU_INDIRECT] = grid[eligible].sum(axis=1) * project.call.indirect_rate
-    grid["total"] = grid["direct"] + grid[EU_INDIRECT]
-    grid.loc[TOTAL] = grid.sum()
-    return grid
+    table[EU_INDIRECT] = table[eligible].sum(axis=1) * project.call.indirect_rate
+    table["total"] = table["direct"] + table[EU_INDIRECT]
+    table.loc[TOTAL] = table.sum()
+    return table
 
 
 # ========================================================================= checks
@@ -1075,7 +1080,7 @@ def check_accelerator_power(
     """Warn when the accelerators installed draw more than a phase's IT power."""
     over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
     return [
-        _problem(at, DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
+        problem(at, DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
                  "warning", "accelerator-power",
                  f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
                  f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
@@ -1095,7 +1100,7 @@ def check_site_power(
         available = sum(capacity.get(s, 0.0) for s in built)
         facility = float(phases.loc[phase.id, "facility_power_mw"])
         if facility > available * (1 + SHARE_SLACK):
-            problems.append(_problem(
+            problems.append(problem(
                 at, DATA_FILE_OF["cost_model"], ("phases", i, "power_mw"), "warning", "site-power",
                 f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
                 f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
@@ -1108,7 +1113,7 @@ def check_phases_in_horizon(
 ) -> list[Problem]:
     """Warn when a phase comes into service after the last costed year."""
     return [
-        _problem(at, DATA_FILE_OF["cost_model"], ("phases", i, "end"), "warning",
+        problem(at, DATA_FILE_OF["cost_model"], ("phases", i, "end"), "warning",
                  "phase-after-horizon",
                  f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
                  f"the costed years {costs.first_year}-{costs.last_year}; its operation "
@@ -1128,7 +1133,7 @@ def check_effort_in_horizon(
     outside = monthly[~monthly["year"].between(costs.first_year, costs.last_year)]
     if outside.empty:
         return []
-    return [_problem(
+    return [problem(
         at, DATA_FILE_OF["cost_model"], ("horizon_years",), "warning", "effort-outside-horizon",
         f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
         f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
@@ -1142,54 +1147,9 @@ def check_financing_balance(
     if funding.balanced:
         return []
     word = "gap" if funding.gap_eur > 0 else "surplus"
-    return [_problem(
+    return [problem(
         at, DATA_FILE_OF["financing"], (), "warning", "financing-balance",
         f"the financing sources add up to EUR {funding.total_eur:,.0f} against a total cost "
         f"of EUR {funding.total_cost_eur:,.0f}: a {word} of EUR {abs(funding.gap_eur):,.0f}; "
         f"expected a balance within EUR {project.financing.tolerance_eur:,.0f} "
         "(`tolerance_eur`)")]
-
-
-# ======================================================================== helpers
-
-
-def _grid(items: pd.DataFrame, row: str, rows, columns, column: str = "category") -> pd.DataFrame:
-    """Sum `amount_eur` of long items into a rows x columns table, zeros where empty."""
-    # groupby + unstack: the same sums as pivot_table, in a third of the time.
-    grid = items.groupby([row, column], sort=False)["amount_eur"].sum().unstack()
-    grid = grid.reindex(index=pd.Index(list(rows), name=row), columns=list(columns))
-    grid.columns.name = None
-    return grid.fillna(0.0).astype(float)
-
-
-def _with_totals(grid: pd.DataFrame) -> pd.DataFrame:
-    """The grid with a `total` column (row sums) and a `total` row (column sums)."""
-    table = grid.copy()
-    table[TOTAL] = table.sum(axis=1)
-    table.loc[TOTAL] = table.sum()
-    return table
-
-
-def _ordered(project: Project, ids: pd.Series) -> list[str]:
-    """The distinct partner ids in the project's partner order, unknown ids last."""
-    present = set(ids)
-    known = [p.id for p in project.partners if p.id in present]
-    return known + [i for i in dict.fromkeys(ids) if i not in known]
-
-
-def _shares(amounts: pd.Series, total: float) -> pd.Series:
-    return amounts / total if total else amounts * float("nan")
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    return numerator / denominator if denominator else float("nan")
-
-
-def _percent(share: float) -> str:
-    return f"{share * 100:.1f} %"
-
-
-def _problem(at: Locations, file: str, path: tuple, severity: Severity, code: str,
-             message: str) -> Problem:
-    return at.problem(file, path, code, message, severity)
-
