@@ -101,7 +101,7 @@ def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) 
         total_cost_eur=capex_eur + opex_eur,
         steady_state_cost_per_year_eur=steady_cost,
         cost_per_gpu_hour_eur=ratio(steady_cost,
-                                     float(capacity.loc[years[-1], "gpu_hours"])),
+                                    float(capacity.loc[years[-1], "gpu_hours"])),
     )
 
 

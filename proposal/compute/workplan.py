@@ -56,9 +56,9 @@ def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigure
         columns=["partner", "work_package", "person_months", "cost_eur"])
     partners = ordered(project, efforts["partner"])
     effort = with_totals(grid(efforts.rename(columns={"person_months": "amount_eur"}),
-                                "partner", partners, wp_ids, column="work_package"))
-    cost = with_totals(grid(efforts.rename(columns={"cost_eur": "amount_eur"}),
                               "partner", partners, wp_ids, column="work_package"))
+    cost = with_totals(grid(efforts.rename(columns={"cost_eur": "amount_eur"}),
+                            "partner", partners, wp_ids, column="work_package"))
     months = pd.RangeIndex(1, max(wp.end_month for wp in plan.work_packages) + 1, name="month")
     by_month = (monthly.pivot_table(index="month", columns="work_package",
                                     values="person_months", aggfunc="sum", sort=False)
@@ -79,7 +79,7 @@ def compute_work_plan(project: Project, monthly: pd.DataFrame) -> WorkPlanFigure
     packages["person_months"] = effort.loc[TOTAL, wp_ids].astype(float)
     packages["personnel_cost_eur"] = cost.loc[TOTAL, wp_ids].astype(float)
     packages["share_of_effort"] = shares(packages["person_months"],
-                                          float(effort.loc[TOTAL, TOTAL]))
+                                         float(effort.loc[TOTAL, TOTAL]))
 
     tasks = pd.DataFrame(
         [{"task": t.id, "work_package": wp.id, "lead": t.partners[0],
