@@ -33,17 +33,18 @@ How time is counted:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import get_args
 
 import pandas as pd
 
 from ..locations import NOWHERE, Locations
-from ..models import (
-    DATA_FILE_OF,
-    EuCategory,
-    Project,
-)
+from ..models import Project
 from ..problems import Problem
+from .checks import (
+    check_accelerator_power,
+    check_effort_in_horizon,
+    check_phases_in_horizon,
+    check_site_power,
+)
 from .costs import (
     CAPEX_CATEGORIES,
     HOURS_PER_YEAR,
@@ -55,6 +56,7 @@ from .costs import (
     compute_costs,
     in_service_shares,
 )
+from .eu_budget import EU_DIRECT, EU_INDIRECT, compute_eu_budget
 from .financing import (
     Funding,
     check_financing_balance,
@@ -65,9 +67,6 @@ from .sensitivity import SENSITIVITY_DRIVERS, compute_sensitivity, move_driver
 from .tables import (
     SHARE_SLACK,
     TOTAL,
-    grid,
-    ordered,
-    problem,
     ratio,
 )
 from .workplan import compute_work_plan, monthly_rate
@@ -91,9 +90,6 @@ __all__ = [
     "monthly_rate",
     "move_driver",
 ]
-
-EU_DIRECT: tuple[str, ...] = get_args(EuCategory)
-EU_INDIRECT = "E"
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,103 +383,3 @@ def _check_figures(
         *check_financing_balance(project, funding, at),
     ]
     return rules, sorted(problems)
-
-
-# ==================================================================== EU budget view
-
-
-def compute_eu_budget(
-    project: Project, cost_lines: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cost lines in the EU categories, per beneficiary and per work package, with
-    indirect costs (E) at the call's flat rate on the eligible direct costs."""
-    by_partner = _eu_grid(project, cost_lines, "beneficiary",
-                          ordered(project, cost_lines["beneficiary"]), "partner")
-    wp_ids = [wp.id for wp in project.workplan.work_packages]
-    extra = [wp for wp in dict.fromkeys(cost_lines["work_package"]) if wp not in wp_ids]
-    by_wp = _eu_grid(project, cost_lines, "work_package", [*wp_ids, *extra], "work_package")
-    return by_partner, by_wp
-
-
-def _eu_grid(project: Project, lines: pd.DataFrame, key: str, order: list[str],
-             name: str) -> pd.DataFrame:
-    table = grid(lines.rename(columns={key: "row"}), "row", order, EU_DIRECT,
-                 column="eu_category")
-    table.index.name = name
-    table["direct"] = table[list(EU_DIRECT)].sum(axis=1)
-    eligible = [c for c in EU_DIRECT if c not in project.call.indirect_excludes]
-    table[EU_INDIRECT] = table[eligible].sum(axis=1) * project.call.indirect_rate
-    table["total"] = table["direct"] + table[EU_INDIRECT]
-    table.loc[TOTAL] = table.sum()
-    return table
-
-
-# ========================================================================= checks
-
-
-def check_accelerator_power(
-    project: Project, phases: pd.DataFrame, at: Locations = NOWHERE
-) -> list[Problem]:
-    """Warn when the accelerators installed draw more than a phase's IT power."""
-    over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
-    return [
-        problem(at, DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
-                "warning", "accelerator-power",
-                f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
-                f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
-                "raise `power_mw` or check the accelerator types' `power_kw`")
-        for pid, row in over.iterrows()
-    ]
-
-
-def check_site_power(
-    project: Project, phases: pd.DataFrame, at: Locations = NOWHERE
-) -> list[Problem]:
-    """Warn when a phase's facility power exceeds the grid connection of its sites."""
-    capacity = {site.id: site.max_power_mw.value for site in project.cost_model.sites}
-    problems, built = [], []
-    for i, phase in enumerate(project.cost_model.phases):
-        built += [s for s in phase.sites if s not in built]
-        available = sum(capacity.get(s, 0.0) for s in built)
-        facility = float(phases.loc[phase.id, "facility_power_mw"])
-        if facility > available * (1 + SHARE_SLACK):
-            problems.append(problem(
-                at, DATA_FILE_OF["cost_model"], ("phases", i, "power_mw"), "warning", "site-power",
-                f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
-                f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
-                "add a site or raise `max_power_mw`"))
-    return problems
-
-
-def check_phases_in_horizon(
-    project: Project, costs: Costs, at: Locations = NOWHERE
-) -> list[Problem]:
-    """Warn when a phase comes into service after the last costed year."""
-    return [
-        problem(at, DATA_FILE_OF["cost_model"], ("phases", i, "end"), "warning",
-                "phase-after-horizon",
-                f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
-                f"the costed years {costs.first_year}-{costs.last_year}; its operation "
-                "is not costed: raise `horizon_years`")
-        for i, phase in enumerate(project.cost_model.phases)
-        if phase.end.year > costs.last_year
-    ]
-
-
-def check_effort_in_horizon(
-    project: Project, costs: Costs, at: Locations = NOWHERE
-) -> list[Problem]:
-    """Warn when work-plan effort the staff line costs falls outside the costed years."""
-    if not any(line.basis == "workplan_personnel" for line in project.cost_model.opex):
-        return []
-    monthly = costs.monthly_effort
-    outside = monthly[~monthly["year"].between(costs.first_year, costs.last_year)]
-    if outside.empty:
-        return []
-    return [problem(
-        at, DATA_FILE_OF["cost_model"], ("horizon_years",), "warning", "effort-outside-horizon",
-        f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
-        f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
-        "align the work plan's months with the phases or change `horizon_years`")]
-
-
