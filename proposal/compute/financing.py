@@ -1,9 +1,9 @@
 """The financing plan against the total cost: the sources with their shares, each
 partner's pledges and in-kind contributions, the call's share rules and the balance.
 
-The partners' pledges and in-kind items move with no cost: `compute_financing` takes
+No cost moves the partners' pledges and in-kind items: `compute_financing` can take
 them from a `Funding` already computed, so the sensitivity re-runs only redo the
-shares and the gap.
+sources, their shares and the gap.
 """
 
 from __future__ import annotations
