@@ -1,0 +1,85 @@
+"""The sensitivity table: the total cost, the financing gap and the cost per
+accelerator-hour with one driver (accelerator price, energy price, PUE, utilisation)
+moved down and up by `cost_model.sensitivity_step`, re-running the costs and the
+financing on a moved copy of the project.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..models import Amount, Project
+from .costs import Costs, compute_costs
+from .financing import Funding, compute_financing
+from .tables import ratio, shares
+
+SENSITIVITY_DRIVERS = ("accelerator_price", "energy_price", "pue", "utilisation")
+"""The drivers the sensitivity table moves, in the order it lists them."""
+
+
+def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.DataFrame:
+    """Total cost, financing gap and cost per GPU-hour with each driver moved by
+    -step and +step (`cost_model.sensitivity_step`), one driver at a time.
+
+    `costs` and `funding` are the project's own: the base row, and what the re-runs
+    reuse (the monthly effort and the partners' contributions, which no driver moves).
+    """
+    step = project.cost_model.sensitivity_step
+    base = _cost_and_gap(costs, funding)
+    rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base}]
+    for driver in SENSITIVITY_DRIVERS:
+        for change in (-step or 0.0, step):  # a step of 0 moves by 0.0, not -0.0
+            moved, factor = move_driver(project, driver, 1 + change)
+            moved_costs = compute_costs(moved, costs.monthly_effort)
+            moved_funding = compute_financing(moved, moved_costs.total_cost_eur, funding)
+            rows.append({"driver": driver, "change": change, "factor": factor,
+                         **_cost_and_gap(moved_costs, moved_funding)})
+    table = pd.DataFrame(rows)
+    table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
+    table["total_cost_delta_share"] = shares(table["total_cost_delta_eur"],
+                                             base["total_cost_eur"])
+    table["financing_gap_delta_eur"] = table["financing_gap_eur"] - base["financing_gap_eur"]
+    return table[["driver", "change", "factor", "total_cost_eur", "total_cost_delta_eur",
+                  "total_cost_delta_share", "financing_gap_eur", "financing_gap_delta_eur",
+                  "cost_per_gpu_hour_eur"]]
+
+
+def _cost_and_gap(costs: Costs, funding: Funding) -> dict[str, float]:
+    return {"total_cost_eur": costs.total_cost_eur, "financing_gap_eur": funding.gap_eur,
+            "cost_per_gpu_hour_eur": costs.cost_per_gpu_hour_eur}
+
+
+ENERGY_DRIVERS = {"energy_price": "price_eur_per_mwh", "pue": "pue",
+                  "utilisation": "utilisation"}
+"""The field of `Energy` each energy driver moves."""
+
+
+def move_driver(project: Project, driver: str, factor: float) -> tuple[Project, float]:
+    """The project with one sensitivity driver multiplied by `factor`, and the factor
+    actually applied: a move takes PUE no lower than 1 and utilisation no higher than 1
+    (a PUE the data gives below 1 is not raised, a PUE of 0 stays 0)."""
+    cm = project.cost_model
+    if driver == "accelerator_price":
+        types = tuple(t.model_copy(update={"unit_price": _scaled(t.unit_price, factor)})
+                      for t in cm.accelerator_types)
+        return _with_cost_model(project, accelerator_types=types), factor
+    field = ENERGY_DRIVERS[driver]
+    figure = getattr(cm.energy, field)
+    value = figure.value * factor
+    # No facility draws less than its IT load, nor more than all of it; a move stops at
+    # that bound and never pushes a value the data puts beyond it the other way.
+    if driver == "pue":
+        value = max(value, min(figure.value, 1.0))
+    elif driver == "utilisation":
+        value = min(value, max(figure.value, 1.0))
+    applied = ratio(value, figure.value) if figure.value else factor
+    energy = cm.energy.model_copy(update={field: figure.model_copy(update={"value": value})})
+    return _with_cost_model(project, energy=energy), applied
+
+
+def _scaled(figure: Amount, factor: float) -> Amount:
+    return figure.model_copy(update={"value": figure.value * factor})
+
+
+def _with_cost_model(project: Project, **update) -> Project:
+    return project.model_copy(update={"cost_model": project.cost_model.model_copy(update=update)})
