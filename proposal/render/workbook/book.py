@@ -1,4 +1,4 @@
-"""The workbook machinery behind `proposal.render.excel`: cells by key, safe text, styles.
+"""The workbook machinery every sheet module uses: cells by key, safe text, styles.
 
 A `Book` holds the workbook being written, its sheets and the cells registered under
 keys; a `Sheet` writes inputs (unlocked, shaded), formulas (locked) and text (always a
@@ -29,9 +29,9 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..compute import Figures
-from ..i18n import Locale
-from ..models import Project
+from ...compute import Figures
+from ...i18n import Locale
+from ...models import Project
 
 DOMAIN = "workbook"
 """The gettext domain of the workbook's own wording."""
@@ -365,6 +365,13 @@ def _plain(value: Any) -> Any:
         return None
     return value
 
+
+def partner_name(project: Project, partner_id: str) -> str:
+    """A partner's short name, or its id when the project does not know it."""
+    try:
+        return project.partner(partner_id).short_name
+    except KeyError:
+        return partner_id
 
 
 def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
