@@ -18,10 +18,10 @@ Effort, EU budget, Sensitivity. Each is written by the module named like its twi
 holds the machinery they share. Sheet names, headers and notes come from the
 `workbook` catalog; categories, statuses and other vocabulary from `Locale.label`.
 
-Formulas name the cells they use by key (`ph/<phase>/power_added_mw`,
-`in/energy/pue`...; see `book`), which become absolute A1 addresses once every sheet
-is laid out; they use A1 references, defined names and functions the `formulas`
-package evaluates (no structured table references).
+Formulas name the cells they use by typed key (`Key(Kind.PHASES, phase, "power_mw")`,
+`Key(Kind.ENERGY_INPUT, "pue")`...; see `keys`), which become absolute A1 addresses
+once every sheet is laid out; they use A1 references, defined names and functions the
+`formulas` package evaluates (no structured table references).
 
 Text from the YAML files is always written as a string cell, never as a formula,
 whatever character it starts with.

@@ -18,6 +18,7 @@ from ...compute import HOURS_PER_YEAR
 from ...i18n import N_
 from .book import HEADER_ROW, Book, partner_name
 from .costs import CAPEX_BASES, OPEX_BASES
+from .keys import Key, Kind
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Input:
 
     section: str
     item: str
-    key: str
+    key: Key
     value: Any
     kind: str
     unit: str
@@ -55,77 +56,85 @@ def assumption_inputs(book: Book) -> list[Input]:
     rows: list[Input] = []
     section = _("Project")
     rows += [
-        Input(section, _("Project start (month 1 of the work plan)"), "in/start",
+        Input(section, _("Project start (month 1 of the work plan)"), Key(Kind.INPUT, "start"),
               project.consortium.start_date, "date", _("date"), name="ProjectStart",
               status=setting),
-        Input(section, _("Amortisation period of the capex"), "in/amortisation",
+        Input(section, _("Amortisation period of the capex"), Key(Kind.INPUT, "amortisation"),
               cm.amortisation_years, "count", _("years"), name="AmortisationYears",
               status=setting),
-        Input(section, _("Long-term IT power target"), "in/ultimate", cm.ultimate_power_mw.value,
-              "mw", _("MW"), cm.ultimate_power_mw, name="UltimatePowerMW"),
-        Input(section, _("Move of each driver in the sensitivity table"), "in/step",
+        Input(section, _("Long-term IT power target"), Key(Kind.INPUT, "ultimate"),
+              cm.ultimate_power_mw.value, "mw", _("MW"), cm.ultimate_power_mw,
+              name="UltimatePowerMW"),
+        Input(section, _("Move of each driver in the sensitivity table"), Key(Kind.INPUT, "step"),
               cm.sensitivity_step, "share", _("share"), name="SensitivityStep",
               status=setting),
-        Input(section, _("Operating hours in a year of service"), "in/hours", HOURS_PER_YEAR,
-              "count", _("hours"), name="HoursPerYear", status=_("Convention"), locked=True),
+        Input(section, _("Operating hours in a year of service"), Key(Kind.INPUT, "hours"),
+              HOURS_PER_YEAR, "count", _("hours"), name="HoursPerYear", status=_("Convention"),
+              locked=True),
     ]
     section = _("Accelerators")
     for t in cm.accelerator_types:
         rows += [
             Input(section, _("{name}: unit price").format(name=t.name),
-                  f"in/acc/{t.id}/price", t.unit_price.value, "eur", _("EUR per unit"),
-                  t.unit_price, name=f"UnitPrice_{name_part(t.id)}"),
+                  Key(Kind.ACCELERATOR_INPUT, t.id, "price"), t.unit_price.value, "eur",
+                  _("EUR per unit"), t.unit_price, name=f"UnitPrice_{name_part(t.id)}"),
             Input(section, _("{name}: H100 equivalents per unit").format(name=t.name),
-                  f"in/acc/{t.id}/h100", t.h100_equivalence.value, "number", _("H100"),
-                  t.h100_equivalence),
+                  Key(Kind.ACCELERATOR_INPUT, t.id, "h100"), t.h100_equivalence.value, "number",
+                  _("H100"), t.h100_equivalence),
             Input(section, _("{name}: power per unit").format(name=t.name),
-                  f"in/acc/{t.id}/kw", t.power_kw.value, "number", _("kW"), t.power_kw),
+                  Key(Kind.ACCELERATOR_INPUT, t.id, "kw"), t.power_kw.value, "number", _("kW"),
+                  t.power_kw),
         ]
     section = _("Sites")
     rows += [Input(section, _("{name}: grid connection").format(name=s.name),
-                   f"in/site/{s.id}/mw", s.max_power_mw.value, "mw", _("MW"), s.max_power_mw)
+                   Key(Kind.SITE_INPUT, s.id, "mw"), s.max_power_mw.value, "mw", _("MW"),
+                   s.max_power_mw)
              for s in cm.sites]
     section = _("Phases")
     types = {t.id: t for t in cm.accelerator_types}
     for phase in cm.phases:
         name = book.text(phase.name)
         rows += [
-            Input(section, _("{phase}: start").format(phase=name), f"in/phase/{phase.id}/start",
-                  phase.start, "date", _("date"), status=setting),
+            Input(section, _("{phase}: start").format(phase=name),
+                  Key(Kind.PHASE_INPUT, phase.id, "start"), phase.start, "date", _("date"),
+                  status=setting),
             Input(section, _("{phase}: in service from").format(phase=name),
-                  f"in/phase/{phase.id}/end", phase.end, "date", _("date"), status=setting),
+                  Key(Kind.PHASE_INPUT, phase.id, "end"), phase.end, "date", _("date"),
+                  status=setting),
             Input(section, _("{phase}: IT power once complete (cumulative)").format(phase=name),
-                  f"in/phase/{phase.id}/power", phase.power_mw.value, "mw", _("MW"),
+                  Key(Kind.PHASE_INPUT, phase.id, "power"), phase.power_mw.value, "mw", _("MW"),
                   phase.power_mw),
         ]
         rows += [
             Input(section, _("{phase}: {name} added").format(phase=name,
                                                              name=types[item.type].name),
-                  f"in/phase/{phase.id}/count/{j}", item.count.value, "count", _("units"),
-                  item.count)
+                  Key(Kind.PHASE_INPUT, phase.id, "count", j), item.count.value, "count",
+                  _("units"), item.count)
             for j, item in enumerate(phase.accelerators)
         ]
     section = _("Energy")
     rows += [
-        Input(section, _("Power usage effectiveness (PUE)"), "in/energy/pue", energy.pue.value,
-              "number", _("ratio"), energy.pue, name="PUE"),
-        Input(section, _("Average utilisation of the IT power"), "in/energy/utilisation",
-              energy.utilisation.value, "share", _("share"), energy.utilisation,
-              name="Utilisation"),
-        Input(section, _("Electricity price"), "in/energy/price",
+        Input(section, _("Power usage effectiveness (PUE)"), Key(Kind.ENERGY_INPUT, "pue"),
+              energy.pue.value, "number", _("ratio"), energy.pue, name="PUE"),
+        Input(section, _("Average utilisation of the IT power"),
+              Key(Kind.ENERGY_INPUT, "utilisation"), energy.utilisation.value, "share",
+              _("share"), energy.utilisation, name="Utilisation"),
+        Input(section, _("Electricity price"), Key(Kind.ENERGY_INPUT, "price"),
               energy.price_eur_per_mwh.value, "eur2", _("EUR per MWh"),
               energy.price_eur_per_mwh, name="EnergyPrice"),
-        Input(section, _("Carbon intensity of the supply"), "in/energy/carbon",
+        Input(section, _("Carbon intensity of the supply"), Key(Kind.ENERGY_INPUT, "carbon"),
               energy.carbon_g_per_kwh.value, "number", _("g CO2e per kWh"),
               energy.carbon_g_per_kwh, name="CarbonIntensity"),
     ]
     if energy.water_l_per_kwh is not None:
-        rows.append(Input(section, _("Water usage per kWh of IT energy"), "in/energy/water",
-                          energy.water_l_per_kwh.value, "number", _("litres per kWh"),
-                          energy.water_l_per_kwh, name="WaterUsage"))
+        rows.append(Input(section, _("Water usage per kWh of IT energy"),
+                          Key(Kind.ENERGY_INPUT, "water"), energy.water_l_per_kwh.value,
+                          "number", _("litres per kWh"), energy.water_l_per_kwh,
+                          name="WaterUsage"))
     rows += [Input(section, _("Share of the supply: {technology}").format(
                        technology=book.label("energy_technology", mix.technology)),
-                   f"in/energy/mix/{j}", mix.share.value, "share", _("share"), mix.share)
+                   Key(Kind.ENERGY_INPUT, "mix", j), mix.share.value, "share", _("share"),
+                   mix.share)
              for j, mix in enumerate(energy.mix)]
     section = _("Capex rates")
     capex_units = {"per_accelerator": _("EUR per accelerator"), "per_mw": _("EUR per MW"),
@@ -133,7 +142,7 @@ def assumption_inputs(book: Book) -> list[Input]:
     rows += [Input(section, _("{category}: {basis}").format(
                        category=book.label("capex", line.category),
                        basis=book._(CAPEX_BASES[line.basis])),
-                   f"in/capex/{i}", line.rate.value,
+                   Key(Kind.CAPEX_RATE, i), line.rate.value,
                    "share" if line.basis == "share_of_capex" else "eur",
                    capex_units[line.basis], line.rate,
                    name=rate_name("CapexRate", cm.capex, i))
@@ -144,44 +153,45 @@ def assumption_inputs(book: Book) -> list[Input]:
     rows += [Input(section, _("{category}: {basis}").format(
                        category=book.label("opex", line.category),
                        basis=book._(OPEX_BASES[line.basis])),
-                   f"in/opex/{i}", line.rate.value,
+                   Key(Kind.OPEX_RATE, i), line.rate.value,
                    "share" if line.basis == "share_of_capex" else "eur",
                    opex_units[line.basis], line.rate,
                    name=rate_name("OpexRate", cm.opex, i))
              for i, line in enumerate(cm.opex) if line.rate is not None]
     section = _("Work plan")
-    rows.append(Input(section, _("Cost of a person-month (default)"), "in/rate",
+    rows.append(Input(section, _("Cost of a person-month (default)"), Key(Kind.INPUT, "rate"),
                       plan.person_month_rate.value, "eur", _("EUR per person-month"),
                       plan.person_month_rate, name="PersonMonthRate"))
     rows += [Input(section, _("Cost of a person-month: {partner}").format(
                        partner=partner_name(project, pid)),
-                   f"in/rate/{pid}", rate.value, "eur", _("EUR per person-month"), rate)
+                   Key(Kind.PARTNER_RATE, pid), rate.value, "eur", _("EUR per person-month"),
+                   rate)
              for pid, rate in plan.partner_rates.items()]
     section = _("Financing")
     rows += [
-        Input(section, _("EU contribution: share of the total cost"), "in/eu", fin.eu.share.value,
-              "share", _("share"), fin.eu.share, name="EUShare"),
-        Input(section, _("Member State contribution: share of the total cost"), "in/ms",
-              fin.member_state.share.value, "share", _("share"), fin.member_state.share,
-              name="MemberStateShare"),
+        Input(section, _("EU contribution: share of the total cost"), Key(Kind.INPUT, "eu"),
+              fin.eu.share.value, "share", _("share"), fin.eu.share, name="EUShare"),
+        Input(section, _("Member State contribution: share of the total cost"),
+              Key(Kind.INPUT, "ms"), fin.member_state.share.value, "share", _("share"),
+              fin.member_state.share, name="MemberStateShare"),
     ]
     rows += [Input(section, _("Loan: {lender}").format(lender=facility.lender),
-                   f"in/debt/{n}", facility.amount.value, "eur", _("EUR"), facility.amount)
+                   Key(Kind.LOAN, n), facility.amount.value, "eur", _("EUR"), facility.amount)
              for n, facility in enumerate(fin.debt, start=1)]
-    rows.append(Input(section, _("Gap or surplus still counted as balanced"), "in/tolerance",
-                      fin.tolerance_eur, "eur", _("EUR"), name="FinancingTolerance",
-                      status=setting))
+    rows.append(Input(section, _("Gap or surplus still counted as balanced"),
+                      Key(Kind.INPUT, "tolerance"), fin.tolerance_eur, "eur", _("EUR"),
+                      name="FinancingTolerance", status=setting))
     section = _("Partner contributions")
     for partner in project.partners:
         rows += [Input(section, _("{partner}: {kind}").format(
                            partner=partner.short_name, kind=_(PLEDGES[pledge.kind.value])),
-                       f"in/pledge/{partner.id}/{j}", pledge.amount, "eur", _("EUR"), pledge,
+                       Key(Kind.PLEDGE, partner.id, j), pledge.amount, "eur", _("EUR"), pledge,
                        note=None if pledge.description is None
                        else book.text(pledge.description))
                  for j, pledge in enumerate(partner.contributions.pledges)]
         rows += [Input(section, _("{partner}: in kind, {kind}").format(
                            partner=partner.short_name, kind=book.label("in_kind", item.kind)),
-                       f"in/inkind/{partner.id}/{j}", item.valuation.value, "eur", _("EUR"),
+                       Key(Kind.IN_KIND, partner.id, j), item.valuation.value, "eur", _("EUR"),
                        item.valuation,
                        note=book.text(item.description) if item.counts_in_financing
                        else _("Listed only: not counted as a financing source. {text}")
@@ -191,15 +201,16 @@ def assumption_inputs(book: Book) -> list[Input]:
     section = _("Call")
     call = project.call
     rows.append(Input(section, _("Indirect costs (E): flat rate on eligible direct costs"),
-                      "in/indirect", call.indirect_rate, "share", _("share"),
+                      Key(Kind.INPUT, "indirect"), call.indirect_rate, "share", _("share"),
                       name="IndirectRate", status=_("Call rule")))
     for rule in call.share_rules:
         for bound, label in (("min_share", _("{rule}: lowest share of the total cost")),
                              ("max_share", _("{rule}: highest share of the total cost"))):
             if getattr(rule, bound) is not None:
                 rows.append(Input(section, label.format(rule=rule.id),
-                                  f"in/rule/{rule.id}/{bound}", getattr(rule, bound), "share",
-                                  _("share"), rule, note=book.text(rule.description)))
+                                  Key(Kind.SHARE_RULE_BOUND, rule.id, bound),
+                                  getattr(rule, bound), "share", _("share"), rule,
+                                  note=book.text(rule.description)))
     return rows
 
 

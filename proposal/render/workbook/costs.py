@@ -9,6 +9,7 @@ The parts of the cost the sensitivity drivers move are kept here as note rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -16,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from ...compute import CAPEX_CATEGORIES, OPEX_CATEGORIES, TOTAL
 from ...i18n import N_
 from .book import HEADER_ROW, NOTE_FONT, Book, Sheet, add, partner_name, ref, span, sum_of
+from .keys import Key, Kind
 
 CAPEX_BASES = {
     "unit_price": N_("units x unit price"),
@@ -113,24 +115,26 @@ def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
     sheet.header(row, [_("Phase"), _("Name"), *(_(title) for _c, title, _k in PHASE_COLUMNS)])
     for n, pid in enumerate(phases):
         row += 1
-        prev = phases[n - 1] if n else None
-        added = [i for i in items.index if items.at[i, "phase"] == pid]
+        here, inputs = Key(Kind.PHASES, pid), Key(Kind.PHASE_INPUT, pid)
+        prev = Key(Kind.PHASES, phases[n - 1]) if n else None
+        added = [Key(Kind.PHASE_ACCELERATORS, i) for i in items.index
+                 if items.at[i, "phase"] == pid]
 
-        def of_items(column: str, added: list = added) -> str:
+        def of_items(column: str, added: list[Key] = added) -> str:
             """The sum over the phase's rows of the accelerators block."""
-            return sum_of(f"pa/{added[0]}/{column}", f"pa/{added[-1]}/{column}") if added else "0"
+            return sum_of(added[0].at(column), added[-1].at(column)) if added else "0"
 
-        def cumulative(column: str, increment: str, pid: str = pid,
-                       prev: str | None = prev) -> str:
-            here = ref(f"ph/{pid}/{increment}")
-            return here if prev is None else f"{ref(f'ph/{prev}/{column}')}+{here}"
+        def cumulative(column: str, increment: str, here: Key = here,
+                       prev: Key | None = prev) -> str:
+            this = ref(here.at(increment))
+            return this if prev is None else f"{ref(prev.at(column))}+{this}"
 
-        power = ref(f"ph/{pid}/power_mw")
+        power = ref(here.at("power_mw"))
         formulas = {
-            "start": ref(f"in/phase/{pid}/start"),
-            "end": ref(f"in/phase/{pid}/end"),
-            "power_mw": ref(f"in/phase/{pid}/power"),
-            "power_added_mw": power if prev is None else f"{power}-{ref(f'ph/{prev}/power_mw')}",
+            "start": ref(inputs.at("start")),
+            "end": ref(inputs.at("end")),
+            "power_mw": ref(inputs.at("power")),
+            "power_added_mw": power if prev is None else f"{power}-{ref(prev.at('power_mw'))}",
             "facility_power_mw": f"{power}*PUE",
             "accelerators_added": of_items("count"),
             "accelerators": cumulative("accelerators", "accelerators_added"),
@@ -140,13 +144,13 @@ def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
             "accelerator_power_mw": cumulative("accelerator_power_mw",
                                                "accelerator_power_added_mw"),
             "purchase_eur": of_items("purchase_eur"),
-            "capex_eur": ref(f"cx/{pid}/{TOTAL}"),
+            "capex_eur": ref(Key(Kind.CAPEX, pid, TOTAL)),
             "capex_cumulative_eur": cumulative("capex_cumulative_eur", "capex_eur"),
         }
         sheet.text(row, 1, pid)
         sheet.text(row, 2, names[pid])
         for col, (column, _title, kind) in enumerate(PHASE_COLUMNS, start=3):
-            key, mirror = f"ph/{pid}/{column}", ("phases", pid, column)
+            key, mirror = here.at(column), ("phases", pid, column)
             if column == "sites_added":  # which sites a phase builds first is structure
                 sheet.value(row, col, figures.phases.at[pid, column], kind, key, mirror)
             else:
@@ -169,18 +173,19 @@ def write_phase_accelerators(book: Book, sheet: Sheet, row: int) -> int:
         row += 1
         pid, type_id = items.at[i, "phase"], items.at[i, "type"]
         j = counters[pid] = counters.get(pid, -1) + 1  # the item's index in its phase
-        count = ref(f"pa/{i}/count")
+        here, accelerator = Key(Kind.PHASE_ACCELERATORS, i), Key(Kind.ACCELERATOR_INPUT, type_id)
+        count = ref(here.at("count"))
         formulas = {
-            "count": ref(f"in/phase/{pid}/count/{j}"),
-            "h100_equivalents": f"{count}*{ref(f'in/acc/{type_id}/h100')}",
-            "power_mw": f"{count}*{ref(f'in/acc/{type_id}/kw')}/1000",
-            "unit_price_eur": ref(f"in/acc/{type_id}/price"),
-            "purchase_eur": f"{count}*{ref(f'pa/{i}/unit_price_eur')}",
+            "count": ref(Key(Kind.PHASE_INPUT, pid, "count", j)),
+            "h100_equivalents": f"{count}*{ref(accelerator.at('h100'))}",
+            "power_mw": f"{count}*{ref(accelerator.at('kw'))}/1000",
+            "unit_price_eur": ref(accelerator.at("price")),
+            "purchase_eur": f"{count}*{ref(here.at('unit_price_eur'))}",
         }
         sheet.text(row, 1, pid)
         sheet.text(row, 2, types[type_id].name)
         for col, (column, _title, kind) in enumerate(ACCELERATOR_COLUMNS, start=3):
-            sheet.formula(row, col, formulas[column], kind, f"pa/{i}/{column}",
+            sheet.formula(row, col, formulas[column], kind, here.at(column),
                           ("phase_accelerators", i, column))
     return row
 
@@ -201,53 +206,59 @@ def write_capacity_by_year(book: Book, sheet: Sheet, row: int) -> int:
     sheet.header(row, [_("Year"), *(_("In service: {phase}").format(phase=pid) for pid in phases),
                        *(_(title) for _c, title, _k in columns)])
     hours = "HoursPerYear*Utilisation"
+    starts = span(Key(Kind.PHASES, phases[0], "start"), Key(Kind.PHASES, phases[-1], "start"))
     for n, year in enumerate(years):
         row += 1
-        here = f"cap/{year}/"
-        y = ref(here + "year")
-        first = f"YEAR(MIN({span(f'ph/{phases[0]}/start', f'ph/{phases[-1]}/start')}))"
-        sheet.formula(row, 1, first if n == 0 else f"{ref(f'cap/{years[n - 1]}/year')}+1",
-                      "year", here + "year")
+        here = Key(Kind.CAPACITY, year)
+        y = ref(here.at("year"))
+        sheet.formula(row, 1, f"YEAR(MIN({starts}))" if n == 0
+                      else f"{ref(Key(Kind.CAPACITY, years[n - 1], 'year'))}+1",
+                      "year", here.at("year"))
         for col, pid in enumerate(phases, start=2):
             # The share of the year's days on or after the phase's in-service date.
-            end = ref(f"ph/{pid}/end")
+            end = ref(Key(Kind.PHASES, pid, "end"))
             sheet.formula(row, col, f"MAX(0,DATE({y},12,31)-MAX({end},DATE({y},1,1))+1)"
                                     f"/(DATE({y},12,31)-DATE({y},1,1)+1)",
-                          "share", f"{here}share/{pid}")
+                          "share", here.at("share", pid))
 
-        def in_service(of: str, here: str = here) -> str:
-            """The year average of a phase quantity: each phase's weighted by its share."""
-            return add(f"{ref(f'{here}share/{pid}')}*{ref(of.format(pid=pid))}" for pid in phases)
+        def in_service(quantity: Callable[[str], Key], here: Key = here) -> str:
+            """The year average of a phase quantity (`quantity(phase)` its cell): each
+            phase's weighted by its share."""
+            return add(f"{ref(here.at('share', pid))}*{ref(quantity(pid))}" for pid in phases)
 
         def installed(column: str, y: str = y) -> str:
             """The sum of a phase increment over the phases in service by the year's end."""
-            return add(f"IF({ref(f'ph/{pid}/end')}<=DATE({y},12,31),{ref(f'ph/{pid}/{column}')},0)"
-                       for pid in phases)
+            return add(f"IF({ref(Key(Kind.PHASES, pid, 'end'))}<=DATE({y},12,31),"
+                       f"{ref(Key(Kind.PHASES, pid, column))},0)" for pid in phases)
 
         formulas = {
             "power_mw": installed("power_added_mw"),
-            "facility_power_mw": f"{ref(here + 'power_mw')}*PUE",
+            "facility_power_mw": f"{ref(here.at('power_mw'))}*PUE",
             "accelerators": installed("accelerators_added"),
             "h100_equivalents": installed("h100_equivalents_added"),
-            "power_in_service_mw": in_service("ph/{pid}/power_added_mw"),
-            "accelerators_in_service": in_service("ph/{pid}/accelerators_added"),
-            "h100_in_service": in_service("ph/{pid}/h100_equivalents_added"),
-            "capex_in_service_eur": in_service("ph/{pid}/capex_eur"),
-            "accelerator_capex_in_service_eur": in_service("cl/acc/{pid}"),
-            "first_phase_in_service": ref(f"{here}share/{phases[0]}"),
-            "gpu_hours": f"{ref(here + 'accelerators_in_service')}*{hours}",
-            "h100_hours": f"{ref(here + 'h100_in_service')}*{hours}",
-            "it_energy_gwh": f"{ref(here + 'power_in_service_mw')}*{hours}/1000",
-            "energy_gwh": f"{ref(here + 'it_energy_gwh')}*PUE",
-            "emissions_t": f"{ref(here + 'energy_gwh')}*CarbonIntensity",
-            "water_m3": f"{ref(here + 'it_energy_gwh')}*WaterUsage*1000",
+            "power_in_service_mw": in_service(
+                lambda pid: Key(Kind.PHASES, pid, "power_added_mw")),
+            "accelerators_in_service": in_service(
+                lambda pid: Key(Kind.PHASES, pid, "accelerators_added")),
+            "h100_in_service": in_service(
+                lambda pid: Key(Kind.PHASES, pid, "h100_equivalents_added")),
+            "capex_in_service_eur": in_service(lambda pid: Key(Kind.PHASES, pid, "capex_eur")),
+            "accelerator_capex_in_service_eur": in_service(
+                lambda pid: Key(Kind.CAPEX_LINE, "acc", pid)),
+            "first_phase_in_service": ref(here.at("share", phases[0])),
+            "gpu_hours": f"{ref(here.at('accelerators_in_service'))}*{hours}",
+            "h100_hours": f"{ref(here.at('h100_in_service'))}*{hours}",
+            "it_energy_gwh": f"{ref(here.at('power_in_service_mw'))}*{hours}/1000",
+            "energy_gwh": f"{ref(here.at('it_energy_gwh'))}*PUE",
+            "emissions_t": f"{ref(here.at('energy_gwh'))}*CarbonIntensity",
+            "water_m3": f"{ref(here.at('it_energy_gwh'))}*WaterUsage*1000",
         }
         for col, (column, _title, kind) in enumerate(columns, start=2 + len(phases)):
             mirror = (None if column == "accelerator_capex_in_service_eur"  # a helper
                       else ("capacity_by_year", year, column))
-            sheet.formula(row, col, formulas[column], kind, here + column, mirror)
-    book.name("FirstYear", f"cap/{years[0]}/year")
-    book.name("LastYear", f"cap/{years[-1]}/year")
+            sheet.formula(row, col, formulas[column], kind, here.at(column), mirror)
+    book.name("FirstYear", Key(Kind.CAPACITY, years[0], "year"))
+    book.name("LastYear", Key(Kind.CAPACITY, years[-1], "year"))
     return row
 
 
@@ -257,14 +268,14 @@ LINE_COLUMNS = (N_("Line"), N_("Category"), N_("Basis"), N_("Rate"), N_("EU cate
 
 
 def write_line_head(book: Book, sheet: Sheet, row: int, i: int, line: Any, group: str,
-                    bases: dict[str, str], rate_key: str | None) -> None:
+                    bases: dict[str, str], rate: Key | None) -> None:
     """The description columns of a cost line: category, basis, rate, who and where."""
     sheet.value(row, 1, i + 1, "count")
     sheet.text(row, 2, book.label(group, line.category))
     sheet.text(row, 3, book._(bases[line.basis]), wrap=True)
-    if rate_key is not None:
+    if rate is not None:
         kind = "rate" if line.basis == "share_of_capex" else "eur"
-        sheet.formula(row, 4, ref(rate_key), kind)
+        sheet.formula(row, 4, ref(rate), kind)
     sheet.text(row, 5, book.label("eu_category", line.eu_category))
     if line.basis == "workplan_personnel":
         sheet.text(row, 6, book._("per partner (Effort sheet)"))
@@ -296,75 +307,68 @@ def write_capex(book: Book) -> None:
     priced = [i for i, line in enumerate(lines) if line.basis == "unit_price"]
     for i, line in enumerate(lines):
         row += 1
-        rate = None if line.rate is None else f"in/capex/{i}"
+        rate = None if line.rate is None else Key(Kind.CAPEX_RATE, i)
         write_line_head(book, sheet, row, i, line, "capex", CAPEX_BASES, rate)
         for col, pid in enumerate(phases, start=first_col):
             if line.basis == "share_of_capex":
                 # A share applies to the phase's lines that are not shares themselves.
-                formula = f"{ref(rate)}*({add(ref(f'cl/{b}/{pid}') for b in base_lines)})"
+                others = add(ref(Key(Kind.CAPEX_LINE, b, pid)) for b in base_lines)
+                formula = f"{ref(rate)}*({others})"
             elif line.basis == "unit_price":
-                formula = ref(f"ph/{pid}/purchase_eur")
+                formula = ref(Key(Kind.PHASES, pid, "purchase_eur"))
             else:
-                formula = f"{ref(f'ph/{pid}/{drivers[line.basis]}')}*{ref(rate)}"
-            sheet.formula(row, col, formula, "eur", f"cl/{i}/{pid}")
-        sheet.formula(row, first_col + len(phases),
-                      sum_of(f'cl/{i}/{phases[0]}', f'cl/{i}/{phases[-1]}'), "eur",
-                      f"cl/{i}/{TOTAL}", ("cost_lines", ("capex", i), "amount_eur"))
+                formula = f"{ref(Key(Kind.PHASES, pid, drivers[line.basis]))}*{ref(rate)}"
+            sheet.formula(row, col, formula, "eur", Key(Kind.CAPEX_LINE, i, pid))
+        sheet.total_of_row(row, first_col + len(phases), Key(Kind.CAPEX_LINE, i), phases, "eur",
+                           ("cost_lines", ("capex", i), "amount_eur"))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     # The part of each phase's capex proportional to the accelerator unit prices: what the
     # sensitivity to accelerator prices moves.
     row += 1
     sheet.text(row, 2, _("Of which moves with accelerator prices"), NOTE_FONT)
     for col, pid in enumerate(phases, start=first_col):
-        purchases = add(ref(f"cl/{p}/{pid}") for p in priced)
-        shares = "".join(f"+{ref(f'in/capex/{s}')}" for s in share_lines)
-        sheet.formula(row, col, f"({purchases})*(1{shares})", "eur", f"cl/acc/{pid}")
-    sheet.formula(row, first_col + len(phases),
-                  sum_of(f'cl/acc/{phases[0]}', f'cl/acc/{phases[-1]}'), "eur",
-                  f"cl/acc/{TOTAL}")
+        purchases = add(ref(Key(Kind.CAPEX_LINE, p, pid)) for p in priced)
+        shares = "".join(f"+{ref(Key(Kind.CAPEX_RATE, s))}" for s in share_lines)
+        sheet.formula(row, col, f"({purchases})*(1{shares})", "eur",
+                      Key(Kind.CAPEX_LINE, "acc", pid))
+    sheet.total_of_row(row, first_col + len(phases), Key(Kind.CAPEX_LINE, "acc"), phases, "eur")
 
     row += 2
     sheet.block(row, _("Capex by phase and category"))
     row += 1
-    write_category_grid(book, sheet, row, "capex", "cx", phases,
-                        [phase_names[pid] for pid in phases], CAPEX_CATEGORIES, lines, "cl")
-    book.name("Capex", f"cx/{TOTAL}/{TOTAL}")
+    write_category_grid(book, sheet, row, "capex", phases, [phase_names[pid] for pid in phases],
+                        CAPEX_CATEGORIES, lines)
+    book.name("Capex", Key(Kind.CAPEX, TOTAL, TOTAL))
     sheet.finish({1: 22, 2: 24, 3: 28, 4: 17, 5: 26, 6: 20, 7: 17,
                   **{c: 18 for c in range(8, 8 + len(phases) + 2)}}, f"C{first_row}",
                  filter_ref, blocks=2)
 
 
-def write_category_grid(book: Book, sheet: Sheet, row: int, table: str, prefix: str,
-                        rows: list, labels: list[str], categories: tuple[str, ...],
-                        lines: tuple, line_prefix: str) -> int:
-    """A rows x categories grid summing the cost lines of each category, with totals.
-
-    Returns the row of the total line."""
+def write_category_grid(book: Book, sheet: Sheet, row: int, table: str, rows: list,
+                        labels: list[str], categories: tuple[str, ...], lines: tuple) -> int:
+    """A rows x categories grid (`Figures.capex` or `Figures.opex`, as `table` says)
+    summing the cost lines of each category, with totals. Returns the row of the total line."""
     _ = book._
-    group = "capex" if table == "capex" else "opex"
+    kind, line_kind = ((Kind.CAPEX, Kind.CAPEX_LINE) if table == "capex"
+                       else (Kind.OPEX, Kind.OPEX_LINE))
     sheet.header(row, [_("Phase") if table == "capex" else _("Year"),
-                       *(book.label(group, c) for c in categories), _("Total")])
+                       *(book.label(table, c) for c in categories), _("Total")])
     for key, label in zip(rows, labels, strict=True):
         row += 1
         if table == "capex":
             sheet.text(row, 1, label)
         else:
-            sheet.formula(row, 1, ref(f"cap/{key}/year"), "year")
+            sheet.formula(row, 1, ref(Key(Kind.CAPACITY, key, "year")), "year")
         for col, category in enumerate(categories, start=2):
-            terms = (ref(f"{line_prefix}/{i}/{key}") for i, line in enumerate(lines)
+            terms = (ref(Key(line_kind, i, key)) for i, line in enumerate(lines)
                      if line.category == category)
-            sheet.formula(row, col, add(terms), "eur", f"{prefix}/{key}/{category}",
+            sheet.formula(row, col, add(terms), "eur", Key(kind, key, category),
                           (table, key, category))
-        sheet.formula(row, len(categories) + 2,
-                      sum_of(f'{prefix}/{key}/{categories[0]}', f'{prefix}/{key}/{categories[-1]}'),
-                      "eur", f"{prefix}/{key}/{TOTAL}", (table, key, TOTAL))
+        sheet.total_of_row(row, len(categories) + 2, Key(kind, key), categories, "eur",
+                           (table, key, TOTAL))
     row += 1
-    sheet.text(row, 1, _("Total"))
-    for col, column in enumerate([*categories, TOTAL], start=2):
-        sheet.formula(row, col,
-                      sum_of(f'{prefix}/{rows[0]}/{column}', f'{prefix}/{rows[-1]}/{column}'),
-                      "eur", f"{prefix}/{TOTAL}/{column}", (table, TOTAL, column))
-    sheet.total_style(row, 1, len(categories) + 2)
+    sheet.total_line(row, 2, Key(kind, rows[0]), Key(kind, rows[-1]), [*categories, TOTAL],
+                     "eur", table)
     return row
 
 
@@ -386,58 +390,56 @@ def write_opex(book: Book) -> None:
     energy = [i for i, line in enumerate(lines) if line.basis == "energy"]
     for i, line in enumerate(lines):
         row += 1
-        rate = None if line.rate is None else f"in/opex/{i}"
+        rate = None if line.rate is None else Key(Kind.OPEX_RATE, i)
         write_line_head(book, sheet, row, i, line, "opex", OPEX_BASES, rate)
         for col, year in enumerate(years, start=first_col):
             sheet.formula(row, col, opex_formula(line.basis, year, rate), "eur",
-                          f"ol/{i}/{year}")
-        sheet.formula(row, first_col + len(years),
-                      sum_of(f"ol/{i}/{years[0]}", f"ol/{i}/{years[-1]}"), "eur",
-                      f"ol/{i}/{TOTAL}", None if line.basis == "workplan_personnel"
-                      else ("cost_lines", ("opex", i), "amount_eur"))
+                          Key(Kind.OPEX_LINE, i, year))
+        sheet.total_of_row(row, first_col + len(years), Key(Kind.OPEX_LINE, i), years, "eur",
+                           None if line.basis == "workplan_personnel"
+                           else ("cost_lines", ("opex", i), "amount_eur"))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     # Parts the sensitivity table moves: opex proportional to the accelerator prices
     # (shares of the capex in service) and the energy lines.
-    for key, label, terms in (
+    for part, label, terms in (
         ("acc", _("Of which moves with accelerator prices"),
-         lambda year: add(f"{ref(f'in/opex/{s}')}"
-                          f"*{ref(f'cap/{year}/accelerator_capex_in_service_eur')}"
+         lambda year: add(f"{ref(Key(Kind.OPEX_RATE, s))}"
+                          f"*{ref(Key(Kind.CAPACITY, year, 'accelerator_capex_in_service_eur'))}"
                           for s in shares)),
         ("energy", _("Of which energy"),
-         lambda year: add(ref(f"ol/{e}/{year}") for e in energy)),
+         lambda year: add(ref(Key(Kind.OPEX_LINE, e, year)) for e in energy)),
     ):
         row += 1
         sheet.text(row, 2, label, NOTE_FONT)
         for col, year in enumerate(years, start=first_col):
-            sheet.formula(row, col, terms(year), "eur", f"ol/{key}/{year}")
-        sheet.formula(row, first_col + len(years),
-                      sum_of(f'ol/{key}/{years[0]}', f'ol/{key}/{years[-1]}'), "eur",
-                      f"ol/{key}/{TOTAL}")
+            sheet.formula(row, col, terms(year), "eur", Key(Kind.OPEX_LINE, part, year))
+        sheet.total_of_row(row, first_col + len(years), Key(Kind.OPEX_LINE, part), years, "eur")
 
     row += 2
     sheet.block(row, _("Opex by year and category"))
     row += 1
-    write_category_grid(book, sheet, row, "opex", "ox", years, [str(y) for y in years],
-                        OPEX_CATEGORIES, lines, "ol")
-    book.name("Opex", f"ox/{TOTAL}/{TOTAL}")
+    write_category_grid(book, sheet, row, "opex", years, [str(y) for y in years],
+                        OPEX_CATEGORIES, lines)
+    book.name("Opex", Key(Kind.OPEX, TOTAL, TOTAL))
     sheet.finish({1: 12, 2: 22, 3: 34, 4: 17, 5: 26, 6: 24, 7: 17,
                   **{c: 17 for c in range(8, 8 + len(years) + 2)}}, f"C{first_row}",
                  filter_ref, blocks=2)
 
 
-def opex_formula(basis: str, year: Any, rate: str | None) -> str:
+def opex_formula(basis: str, year: Any, rate: Key | None) -> str:
     """One opex line's amount in one costed year, as `compute_opex_items` costs it."""
-    cap = f"cap/{year}/"
+    capacity = Key(Kind.CAPACITY, year)
     if basis == "energy":
-        return (f"{ref(cap + 'power_in_service_mw')}*PUE*Utilisation*HoursPerYear"
+        return (f"{ref(capacity.at('power_in_service_mw'))}*PUE*Utilisation*HoursPerYear"
                 "*EnergyPrice")
     if basis == "workplan_personnel":
-        return ref(f"sy/{TOTAL}/{year}")
+        return ref(Key(Kind.STAFF_COST_BY_YEAR, TOTAL, year))
     driver = {"share_of_capex": "capex_in_service_eur", "per_mw_year": "power_in_service_mw",
               "fixed_per_year": "first_phase_in_service"}[basis]
-    return f"{ref(cap + driver)}*{ref(rate)}"
+    return f"{ref(capacity.at(driver))}*{ref(rate)}"
 
 
 def year_headers(book: Book) -> list[tuple[str, str, str]]:
     """Header cells showing the costed years (formulas: the years follow the inputs)."""
-    return [("=", ref(f"cap/{year}/year"), "year") for year in book.figures.capacity_by_year.index]
+    return [("=", ref(Key(Kind.CAPACITY, year, "year")), "year")
+            for year in book.figures.capacity_by_year.index]

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from ...compute import EU_DIRECT, EU_INDIRECT, TOTAL
 from ...models import Project
 from .book import HEADER_ROW, Book, Sheet, add, partner_name, ref, sum_of
+from .keys import Key, Kind
 from .workplan import effort_pairs
 
 EU_COLUMNS = (*EU_DIRECT, "direct", EU_INDIRECT, TOTAL)
@@ -42,14 +43,15 @@ def eu_contributions(project: Project) -> dict[tuple[str, str], dict[str, list[s
 
     for i, line in enumerate(project.cost_model.capex):
         contribute(line.beneficiary, line.work_package, line.eu_category,
-                   ref(f"cl/{i}/{TOTAL}"))
+                   ref(Key(Kind.CAPEX_LINE, i, TOTAL)))
     for i, line in enumerate(project.cost_model.opex):
         if line.basis == "workplan_personnel":
             for pid, wp in effort_pairs(project):
-                contribute(pid, wp, line.eu_category, ref(f"hc/{pid}/{wp}"))
+                contribute(pid, wp, line.eu_category,
+                           ref(Key(Kind.COSTED_PERSONNEL_COST, pid, wp)))
         else:
             contribute(line.beneficiary, line.work_package, line.eu_category,
-                       ref(f"ol/{i}/{TOTAL}"))
+                       ref(Key(Kind.OPEX_LINE, i, TOTAL)))
     return contributions
 
 
@@ -85,20 +87,19 @@ def write_eu_budget(book: Book) -> None:
         row += 1
         sheet.text(row, 1, partner_name(project, pid))
         sheet.text(row, 2, wp)
-        write_eu_row(book, sheet, row, 3, f"eud/{pid}/{wp}", None, None,
+        write_eu_row(book, sheet, row, 3, Key(Kind.EU_BUDGET, pid, wp), None, None,
                      {c: add(contributions[(pid, wp)].get(c, [])) for c in EU_DIRECT})
     filter_ref = f"A{detail_header}:{get_column_letter(last)}{row}"
     row += 1
-    sheet.text(row, 1, _("Total"))
-    write_eu_totals(sheet, row, 3, "eud", [f"{pid}/{wp}" for pid, wp in pairs], None)
-    sheet.total_style(row, 1, last)
+    sheet.total_line(row, 3, Key(Kind.EU_BUDGET, *pairs[0]), Key(Kind.EU_BUDGET, *pairs[-1]),
+                     EU_COLUMNS, "eur")
 
     # -- per beneficiary and per work package: sums of the detailed rows
-    for table, prefix, title, header, keys, side in (
-        ("eu_budget_by_partner", "eup", _("Costs per beneficiary (EUR)"), _("Beneficiary"),
-         partners, 0),
-        ("eu_budget_by_work_package", "euw", _("Costs per work package (EUR)"),
-         _("Work package"), wps, 1),
+    for table, kind, title, header, keys, side in (
+        ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary (EUR)"),
+         _("Beneficiary"), partners, 0),
+        ("eu_budget_by_work_package", Kind.EU_BUDGET_BY_WORK_PACKAGE,
+         _("Costs per work package (EUR)"), _("Work package"), wps, 1),
     ):
         sheet.block(row + 2, title)
         row += 3
@@ -107,13 +108,13 @@ def write_eu_budget(book: Book) -> None:
             row += 1
             sheet.text(row, 1, partner_name(project, key) if side == 0 else key)
             mine = [pair for pair in pairs if pair[side] == key]
-            write_eu_row(book, sheet, row, 2, f"{prefix}/{key}", table, key,
-                         {c: add(ref(f"eud/{p}/{w}/{c}") for p, w in mine) for c in EU_DIRECT})
+            write_eu_row(book, sheet, row, 2, Key(kind, key), table, key,
+                         {c: add(ref(Key(Kind.EU_BUDGET, p, w, c)) for p, w in mine)
+                          for c in EU_DIRECT})
         row += 1
-        sheet.text(row, 1, _("Total"))
-        write_eu_totals(sheet, row, 2, prefix, keys, table)
-        sheet.total_style(row, 1, len(EU_COLUMNS) + 1)
-    book.name("EUBudgetTotal", f"eup/{TOTAL}/{TOTAL}")
+        sheet.total_line(row, 2, Key(kind, keys[0]), Key(kind, keys[-1]), EU_COLUMNS, "eur",
+                         table)
+    book.name("EUBudgetTotal", Key(Kind.EU_BUDGET_BY_PARTNER, TOTAL, TOTAL))
     sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{HEADER_ROW + 1}",
                  filter_ref, blocks=5)
 
@@ -149,33 +150,25 @@ def write_eu_lists(book: Book, sheet: Sheet, partners: list[str], wps: list[str]
         if wp in packages:
             sheet.text(row, 2, book.text(packages[wp].title), wrap=True)
             sheet.text(row, 3, partner_name(project, packages[wp].lead))
-            sheet.formula(row, 4, ref(f"wpc/{wp}/start"), "month")
-            sheet.formula(row, 5, ref(f"wpc/{wp}/end"), "month")
-            sheet.formula(row, 6, ref(f"pm/{TOTAL}/{wp}"), "number")
+            sheet.formula(row, 4, ref(Key(Kind.CALENDAR, wp, "start")), "month")
+            sheet.formula(row, 5, ref(Key(Kind.CALENDAR, wp, "end")), "month")
+            sheet.formula(row, 6, ref(Key(Kind.EFFORT, TOTAL, wp)), "number")
     return row
 
 
-def write_eu_row(book: Book, sheet: Sheet, row: int, col: int, prefix: str,
+def write_eu_row(book: Book, sheet: Sheet, row: int, col: int, here: Key,
                  table: str | None, label: Any, direct: dict[str, str]) -> None:
-    """One row of an EU table from `col` on: the direct categories (formulas given), their
-    total, the indirect costs on the eligible ones, and the row's total."""
+    """One row of an EU table from `col` on, its cells `here.at(column)`: the direct
+    categories (formulas given), their total, the indirect costs on the eligible ones, and
+    the row's total."""
     eligible = [c for c in EU_DIRECT if c not in book.project.call.indirect_excludes]
-    cell = {c: ref(f"{prefix}/{c}") for c in EU_COLUMNS}
+    cell = {c: ref(here.at(c)) for c in EU_COLUMNS}
     formulas = {
         **direct,
-        "direct": sum_of(f"{prefix}/{EU_DIRECT[0]}", f"{prefix}/{EU_DIRECT[-1]}"),
+        "direct": sum_of(here.at(EU_DIRECT[0]), here.at(EU_DIRECT[-1])),
         EU_INDIRECT: f"IndirectRate*({add(cell[c] for c in eligible)})",
         TOTAL: f"{cell['direct']}+{cell[EU_INDIRECT]}",
     }
     for offset, column in enumerate(EU_COLUMNS):
-        sheet.formula(row, col + offset, formulas[column], "eur", f"{prefix}/{column}",
+        sheet.formula(row, col + offset, formulas[column], "eur", here.at(column),
                       table and (table, label, column))
-
-
-def write_eu_totals(sheet: Sheet, row: int, col: int, prefix: str, keys: list[str],
-                    table: str | None) -> None:
-    """The total line of an EU table: each column summed over the table's rows."""
-    for offset, column in enumerate(EU_COLUMNS):
-        sheet.formula(row, col + offset, sum_of(f"{prefix}/{keys[0]}/{column}",
-                                                f"{prefix}/{keys[-1]}/{column}"),
-                      "eur", f"{prefix}/{TOTAL}/{column}", table and (table, TOTAL, column))

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import SHARE_SLACK, TOTAL
 from .book import HEADER_ROW, Book, add, partner_name, ref, string_literal, sum_of
+from .keys import Key, Kind
 
 
 def write_partners(book: Book) -> None:
@@ -45,31 +46,32 @@ def write_partners(book: Book) -> None:
         sheet.text(row, 6, book.label("status", partner.status.value))
         sheet.text(row, 7, _("Yes") if partner.founding_member else _("No"))
         contributions = partner.contributions
+        here = Key(Kind.PLEDGES, pid)
         sums = {
-            kind: add(ref(f"in/pledge/{pid}/{j}")
+            kind: add(ref(Key(Kind.PLEDGE, pid, j))
                       for j, p in enumerate(contributions.pledges) if p.kind.value == kind)
             for kind in ("cash", "equity", "debt")
         }
-        sums["in_kind"] = add(ref(f"in/inkind/{pid}/{j}")
+        sums["in_kind"] = add(ref(Key(Kind.IN_KIND, pid, j))
                               for j, item in enumerate(contributions.in_kind)
                               if item.valuation is not None and item.counts_in_financing)
         sums["in_kind_not_counted"] = add(
-            ref(f"in/inkind/{pid}/{j}") for j, item in enumerate(contributions.in_kind)
+            ref(Key(Kind.IN_KIND, pid, j)) for j, item in enumerate(contributions.in_kind)
             if item.valuation is not None and not item.counts_in_financing)
-        sums[TOTAL] = add(ref(f"pl/{pid}/{k}") for k in ("cash", "equity", "debt", "in_kind"))
-        sums["share"] = share_of_cost(ref(f"pl/{pid}/{TOTAL}"))
+        sums[TOTAL] = add(ref(here.at(k)) for k in ("cash", "equity", "debt", "in_kind"))
+        sums["share"] = share_of_cost(ref(here.at(TOTAL)))
         for col, (column, _title) in enumerate(columns, start=first):
             sheet.formula(row, col, sums[column], "share" if column == "share" else "eur",
-                          f"pl/{pid}/{column}", ("pledges", pid, column))
+                          here.at(column), ("pledges", pid, column))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row += 1
     sheet.text(row, 1, _("Total"))
     ids = [p.id for p in project.partners]
     for col, (column, _title) in enumerate(columns, start=first):
-        formula = (share_of_cost(ref(f"pl/{TOTAL}/{TOTAL}")) if column == "share" else
-                   sum_of(f'pl/{ids[0]}/{column}', f'pl/{ids[-1]}/{column}'))
+        formula = (share_of_cost(ref(Key(Kind.PLEDGES, TOTAL, TOTAL))) if column == "share" else
+                   sum_of(Key(Kind.PLEDGES, ids[0], column), Key(Kind.PLEDGES, ids[-1], column)))
         sheet.formula(row, col, formula, "share" if column == "share" else "eur",
-                      f"pl/{TOTAL}/{column}", ("pledges", TOTAL, column))
+                      Key(Kind.PLEDGES, TOTAL, column), ("pledges", TOTAL, column))
     sheet.total_style(row, 1, last)
     sheet.finish({1: 14, 2: 18, 3: 36, 4: 9, 5: 22, 6: 14, 7: 10,
                   **{c: 17 for c in range(8, last + 1)}}, "C5", filter_ref)
@@ -102,35 +104,36 @@ def write_financing(book: Book) -> None:
         elif source == "member_state":
             amount = "MemberStateShare*TotalCost"
         elif source.startswith("debt:"):
-            amount = ref(f"in/{source.replace(':', '/')}")
+            amount = ref(Key(Kind.LOAN, int(source.removeprefix("debt:"))))
         else:
             pid, pledge_kind = source.rsplit(":", 1)
-            amount = ref(f"pl/{pid}/{pledge_kind}")
-        sheet.formula(row, 5, amount, "eur", f"fin/{source}/amount",
+            amount = ref(Key(Kind.PLEDGES, pid, pledge_kind))
+        sheet.formula(row, 5, amount, "eur", Key(Kind.FINANCING, source, "amount"),
                       ("financing", source, "amount_eur"))
-        sheet.formula(row, 6, share_of_cost(ref(f"fin/{source}/amount")), "share", None,
-                      ("financing", source, "share"))
+        sheet.formula(row, 6, share_of_cost(ref(Key(Kind.FINANCING, source, "amount"))), "share",
+                      None, ("financing", source, "share"))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row += 1
     sheet.text(row, 1, _("Total"))
-    sheet.formula(row, 5, sum_of(f'fin/{sources[0]}/amount', f'fin/{sources[-1]}/amount'),
-                  "eur", f"fin/{TOTAL}/amount", ("financing", TOTAL, "amount_eur"))
-    sheet.formula(row, 6, share_of_cost(ref(f"fin/{TOTAL}/amount")), "share", None,
+    total, gap = Key(Kind.FINANCING, TOTAL, "amount"), Key(Kind.FINANCING, "gap")
+    sheet.formula(row, 5, sum_of(Key(Kind.FINANCING, sources[0], "amount"),
+                                 Key(Kind.FINANCING, sources[-1], "amount")),
+                  "eur", total, ("financing", TOTAL, "amount_eur"))
+    sheet.formula(row, 6, share_of_cost(ref(total)), "share", None,
                   ("financing", TOTAL, "share"))
     sheet.total_style(row, 1, last)
-    book.name("FinancingTotal", f"fin/{TOTAL}/amount")
+    book.name("FinancingTotal", total)
     yes, no = string_literal(_("Yes")), string_literal(_("No"))
     for key, label, formula, kind in (
-        ("fin/cost", _("Total cost"), "TotalCost", "eur"),
-        ("fin/gap", _("Gap (positive) or surplus (negative)"),
-         f"TotalCost-{ref(f'fin/{TOTAL}/amount')}", "eur"),
-        ("fin/balanced", _("Balanced within the tolerance"),
-         f"IF(ABS({ref('fin/gap')})<=FinancingTolerance,{yes},{no})", "count"),
+        (Key(Kind.FINANCING, "cost"), _("Total cost"), "TotalCost", "eur"),
+        (gap, _("Gap (positive) or surplus (negative)"), f"TotalCost-{ref(total)}", "eur"),
+        (Key(Kind.FINANCING, "balanced"), _("Balanced within the tolerance"),
+         f"IF(ABS({ref(gap)})<=FinancingTolerance,{yes},{no})", "count"),
     ):
         row += 1
         sheet.text(row, 1, label)
         sheet.formula(row, 5, formula, kind, key)
-    book.name("FinancingGap", "fin/gap")
+    book.name("FinancingGap", gap)
 
     # -- the call's share rules
     rules = project.call.share_rules
@@ -143,29 +146,29 @@ def write_financing(book: Book) -> None:
                            _("Met")])
         for rule in rules:
             row += 1
-            here = f"rule/{rule.id}/"
+            here = Key(Kind.SHARE_RULES, rule.id)
             sheet.text(row, 1, rule.id)
             sheet.text(row, 2, " + ".join(book.label("financing_kind", k)
                                           for k in rule.financing_sources), wrap=True)
             sheet.text(row, 3, book.text(rule.description), wrap=True)
-            terms = [ref(f"fin/{s}/amount") for s in sources
+            terms = [ref(Key(Kind.FINANCING, s, "amount")) for s in sources
                      if table.at[s, "kind"] in rule.financing_sources]
-            sheet.formula(row, 4, add(terms), "eur", here + "amount",
+            sheet.formula(row, 4, add(terms), "eur", here.at("amount"),
                           ("share_rules", rule.id, "amount_eur"))
-            sheet.formula(row, 5, share_of_cost(ref(here + "amount")), "share", here + "share",
-                          ("share_rules", rule.id, "share"))
+            sheet.formula(row, 5, share_of_cost(ref(here.at("amount"))), "share",
+                          here.at("share"), ("share_rules", rule.id, "share"))
             tests = []
             for col, bound, sign in ((6, "min_share", ">="), (7, "max_share", "<=")):
                 if getattr(rule, bound) is None:
                     continue
-                sheet.formula(row, col, ref(f"in/rule/{rule.id}/{bound}"), "rate",
-                              here + bound, ("share_rules", rule.id, bound))
+                sheet.formula(row, col, ref(Key(Kind.SHARE_RULE_BOUND, rule.id, bound)), "rate",
+                              here.at(bound), ("share_rules", rule.id, bound))
                 slack = "-" if sign == ">=" else "+"
                 # Shares this close to a bound count as on it, as in the compute stage.
-                tests.append(f"{ref(here + 'share')}{sign}{ref(here + bound)}"
+                tests.append(f"{ref(here.at('share'))}{sign}{ref(here.at(bound))}"
                              f"{slack}{SHARE_SLACK:.0E}")
             # Without a cost there is no share to bound: the rule holds, as in compute.
-            met = f"OR({ref(here + 'share')}=\"\",AND({','.join(tests) or 'TRUE'}))"
+            met = f"OR({ref(here.at('share'))}=\"\",AND({','.join(tests) or 'TRUE'}))"
             sheet.formula(row, 8, f"IF({met},{yes},{no})", "count", None,
                           ("share_rules", rule.id, "ok"))
     sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref,

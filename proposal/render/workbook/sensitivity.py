@@ -12,6 +12,7 @@ from ...compute import TOTAL
 from ...i18n import N_
 from .book import HEADER_ROW, Book, ref
 from .financing import share_of_cost
+from .keys import Key, Kind
 
 SENSITIVITY_COLUMNS = (
     ("change", N_("Change"), "share"),
@@ -43,18 +44,19 @@ def write_sensitivity(book: Book) -> None:
     last = sheet.header(row, [_("Driver"), *(_(title) for _c, title, _k in SENSITIVITY_COLUMNS)])
     first_row = row + 1
     helper_row = row + len(table) + 3  # the parts block, below the table
+    capex_acc, opex_acc = Key(Kind.CAPEX_LINE, "acc"), Key(Kind.OPEX_LINE, "acc")
+    energy = Key(Kind.OPEX_LINE, "energy")
     parts = {
         "acc_cost": (_("Cost that moves with accelerator prices"),
-                     f"{ref(f'cl/acc/{TOTAL}')}+{ref(f'ol/acc/{TOTAL}')}"),
+                     f"{ref(capex_acc.at(TOTAL))}+{ref(opex_acc.at(TOTAL))}"),
         "acc_steady": (_("Yearly steady-state cost that moves with accelerator prices"),
-                       f"{ref(f'cl/acc/{TOTAL}')}/AmortisationYears"
-                       f"+{ref(f'ol/acc/{last_year}')}"),
-        "energy_cost": (_("Energy cost over the costed years"), ref(f"ol/energy/{TOTAL}")),
-        "energy_last": (_("Energy cost in the last costed year"),
-                        ref(f"ol/energy/{last_year}")),
+                       f"{ref(capex_acc.at(TOTAL))}/AmortisationYears"
+                       f"+{ref(opex_acc.at(last_year))}"),
+        "energy_cost": (_("Energy cost over the costed years"), ref(energy.at(TOTAL))),
+        "energy_last": (_("Energy cost in the last costed year"), ref(energy.at(last_year))),
         "fixed_sources": (_("Financing sources that are not shares of the cost"),
-                          f"FinancingTotal-{ref('fin/eu/amount')}"
-                          f"-{ref('fin/member_state/amount')}"),
+                          f"FinancingTotal-{ref(Key(Kind.FINANCING, 'eu', 'amount'))}"
+                          f"-{ref(Key(Kind.FINANCING, 'member_state', 'amount'))}"),
     }
     moves = {  # driver: (factor, part of the total cost, part of the steady cost, hours factor)
         "base": ("1", None, None, False),
@@ -74,8 +76,8 @@ def write_sensitivity(book: Book) -> None:
         sign = "" if driver in lowered else "-"
         lowered.add(driver)
         factor_formula, part, steady_part, hours_move = moves[driver]
-        here = f"sens/{i}/"
-        cells = {c: ref(here + c) for c, _t, _k in SENSITIVITY_COLUMNS}
+        here = Key(Kind.SENSITIVITY, i)
+        cells = {c: ref(here.at(c)) for c, _t, _k in SENSITIVITY_COLUMNS}
         factor = cells["factor"]
         hours = f"GPUHoursPerYear*{factor}" if hours_move else "GPUHoursPerYear"
         steady = moved("SteadyStateCost", factor, steady_part)
@@ -86,13 +88,13 @@ def write_sensitivity(book: Book) -> None:
             "total_cost_delta_eur": f"{cells['total_cost_eur']}-TotalCost",
             "total_cost_delta_share": share_of_cost(cells["total_cost_delta_eur"]),
             "financing_gap_eur": f"{cells['total_cost_eur']}*(1-EUShare-MemberStateShare)"
-                                 f"-{ref('sens/fixed_sources')}",
+                                 f"-{ref(Key(Kind.SENSITIVITY, 'fixed_sources'))}",
             "financing_gap_delta_eur": f"{cells['financing_gap_eur']}-FinancingGap",
             "cost_per_gpu_hour_eur": f'IF({hours}=0,"",({steady})/({hours}))',
         }
         sheet.text(row, 1, book.label("driver", driver))
         for col, (column, _title, kind) in enumerate(SENSITIVITY_COLUMNS, start=2):
-            sheet.formula(row, col, formulas[column], kind, here + column,
+            sheet.formula(row, col, formulas[column], kind, here.at(column),
                           ("sensitivity", i, column))
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row = helper_row
@@ -100,11 +102,11 @@ def write_sensitivity(book: Book) -> None:
     for key, (label, formula) in parts.items():
         row += 1
         sheet.text(row, 1, label)
-        sheet.formula(row, 4, formula, "eur", f"sens/{key}")
+        sheet.formula(row, 4, formula, "eur", Key(Kind.SENSITIVITY, key))
     sheet.finish({1: 44, **{c: 18 for c in range(2, last + 1)}}, f"B{first_row}", filter_ref,
                  blocks=2)
 
 
 def moved(value: str, factor: str, part: str | None) -> str:
     """`value` plus the change of the part a driver moves linearly by `factor`."""
-    return value if part is None else f"{value}+({factor}-1)*{ref(f'sens/{part}')}"
+    return value if part is None else f"{value}+({factor}-1)*{ref(Key(Kind.SENSITIVITY, part))}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...compute import TOTAL
 from ...i18n import N_
 from .book import HEADER_ROW, Book, ref
+from .keys import Key, Kind
 
 SUMMARY_ROWS = (
     # (Figures field, label, unit, format, defined name)
@@ -52,9 +53,8 @@ def write_summary(book: Book) -> None:
     _ = book._
     sheet = book.sheets["summary"]
     figures = book.figures
-    last_phase = figures.phases.index[-1]
-    last_year = figures.last_year
-    cap = f"cap/{last_year}/"
+    phase = Key(Kind.PHASES, figures.phases.index[-1])  # the last phase
+    year = Key(Kind.CAPACITY, figures.last_year)  # the last costed year
     water = book.project.cost_model.energy.water_l_per_kwh is not None
     sheet.heading(_("Summary"), _(
         "Key figures of the bid. Every number is a formula: shaded cells on the "
@@ -65,26 +65,26 @@ def write_summary(book: Book) -> None:
         "opex_eur": "Opex",
         "first_year": "FirstYear",
         "last_year": "LastYear",
-        "power_mw": ref(f"ph/{last_phase}/power_mw"),
-        "facility_power_mw": ref(f"ph/{last_phase}/facility_power_mw"),
+        "power_mw": ref(phase.at("power_mw")),
+        "facility_power_mw": ref(phase.at("facility_power_mw")),
         "ultimate_power_mw": "UltimatePowerMW",
-        "accelerators": ref(f"ph/{last_phase}/accelerators"),
-        "h100_equivalents": ref(f"ph/{last_phase}/h100_equivalents"),
-        "accelerator_power_mw": ref(f"ph/{last_phase}/accelerator_power_mw"),
+        "accelerators": ref(phase.at("accelerators")),
+        "h100_equivalents": ref(phase.at("h100_equivalents")),
+        "accelerator_power_mw": ref(phase.at("accelerator_power_mw")),
         "pue": "PUE",
         "utilisation": "Utilisation",
-        "energy_gwh_per_year": ref(cap + "energy_gwh"),
-        "emissions_t_per_year": ref(cap + "emissions_t"),
-        "water_m3_per_year": ref(cap + "water_m3") if water else '""',
+        "energy_gwh_per_year": ref(year.at("energy_gwh")),
+        "emissions_t_per_year": ref(year.at("emissions_t")),
+        "water_m3_per_year": ref(year.at("water_m3")) if water else '""',
         "steady_state_cost_per_year_eur":
-            f"Capex/AmortisationYears+{ref(f'ox/{last_year}/{TOTAL}')}",
-        "gpu_hours_per_year": ref(cap + "gpu_hours"),
-        "h100_hours_per_year": ref(cap + "h100_hours"),
+            f"Capex/AmortisationYears+{ref(Key(Kind.OPEX, figures.last_year, TOTAL))}",
+        "gpu_hours_per_year": ref(year.at("gpu_hours")),
+        "h100_hours_per_year": ref(year.at("h100_hours")),
         "cost_per_gpu_hour_eur": 'IF(GPUHoursPerYear=0,"",SteadyStateCost/GPUHoursPerYear)',
         "cost_per_h100_hour_eur": 'IF(H100HoursPerYear=0,"",SteadyStateCost/H100HoursPerYear)',
         "financing_total_eur": "FinancingTotal",
         "financing_gap_eur": "FinancingGap",
-        "financing_balanced": ref("fin/balanced"),
+        "financing_balanced": ref(Key(Kind.FINANCING, "balanced")),
         "person_months_total": "PersonMonths",
         "personnel_cost_eur": "PersonnelCost",
     }
@@ -93,11 +93,11 @@ def write_summary(book: Book) -> None:
     for key, label, unit, kind, name in SUMMARY_ROWS:
         row += 1
         sheet.text(row, 1, _(label))
-        sheet.formula(row, 2, formulas[key], kind, f"sum/{key}", key)
+        sheet.formula(row, 2, formulas[key], kind, Key(Kind.SUMMARY, key), key)
         sheet.text(row, 3, unit)
         sheet.text(row, 4, name)
         if name:
-            book.name(name, f"sum/{key}")
+            book.name(name, Key(Kind.SUMMARY, key))
         if key == "total_cost_eur":
             sheet.total_style(row, 1, 2)
     sheet.finish({1: 62, 2: 22, 3: 10, 4: 22}, "B5", landscape=False)
