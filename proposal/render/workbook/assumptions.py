@@ -136,28 +136,12 @@ def assumption_inputs(book: Book) -> list[Input]:
                    Key(Kind.ENERGY_INPUT, "mix", j), mix.share.value, "share", _("share"),
                    mix.share)
              for j, mix in enumerate(energy.mix)]
-    section = _("Capex rates")
-    capex_units = {"per_accelerator": _("EUR per accelerator"), "per_mw": _("EUR per MW"),
-                   "per_site": _("EUR per site"), "share_of_capex": _("share")}
-    rows += [Input(section, _("{category}: {basis}").format(
-                       category=book.label("capex", line.category),
-                       basis=book._(CAPEX_BASES[line.basis])),
-                   Key(Kind.CAPEX_RATE, i), line.rate.value,
-                   "share" if line.basis == "share_of_capex" else "eur",
-                   capex_units[line.basis], line.rate,
-                   name=rate_name("CapexRate", cm.capex, i))
-             for i, line in enumerate(cm.capex) if line.rate is not None]
-    section = _("Opex rates")
-    opex_units = {"share_of_capex": _("share per year"), "per_mw_year": _("EUR per MW and year"),
-                  "fixed_per_year": _("EUR per year")}
-    rows += [Input(section, _("{category}: {basis}").format(
-                       category=book.label("opex", line.category),
-                       basis=book._(OPEX_BASES[line.basis])),
-                   Key(Kind.OPEX_RATE, i), line.rate.value,
-                   "share" if line.basis == "share_of_capex" else "eur",
-                   opex_units[line.basis], line.rate,
-                   name=rate_name("OpexRate", cm.opex, i))
-             for i, line in enumerate(cm.opex) if line.rate is not None]
+    rows += rate_inputs(book, _("Capex rates"), "capex", cm.capex, CAPEX_BASES, {
+        "per_accelerator": _("EUR per accelerator"), "per_mw": _("EUR per MW"),
+        "per_site": _("EUR per site"), "share_of_capex": _("share")})
+    rows += rate_inputs(book, _("Opex rates"), "opex", cm.opex, OPEX_BASES, {
+        "share_of_capex": _("share per year"), "per_mw_year": _("EUR per MW and year"),
+        "fixed_per_year": _("EUR per year")})
     section = _("Work plan")
     rows.append(Input(section, _("Cost of a person-month (default)"), Key(Kind.INPUT, "rate"),
                       plan.person_month_rate.value, "eur", _("EUR per person-month"),
@@ -216,6 +200,19 @@ def assumption_inputs(book: Book) -> list[Input]:
 
 PLEDGES = {"cash": N_("cash pledge"), "equity": N_("equity pledge"), "debt": N_("debt pledge")}
 """How each kind of pledge reads in the list of inputs."""
+
+
+def rate_inputs(book: Book, section: str, group: str, lines: tuple, bases: dict[str, str],
+                units: dict[str, str]) -> list[Input]:
+    """The rates of the capex or the opex lines (`group`), one input per line that has one."""
+    kind, prefix = ((Kind.CAPEX_RATE, "CapexRate") if group == "capex"
+                    else (Kind.OPEX_RATE, "OpexRate"))
+    return [Input(section, book._("{category}: {basis}").format(
+                      category=book.label(group, line.category), basis=book._(bases[line.basis])),
+                  Key(kind, i), line.rate.value,
+                  "share" if line.basis == "share_of_capex" else "eur", units[line.basis],
+                  line.rate, name=rate_name(prefix, lines, i))
+            for i, line in enumerate(lines) if line.rate is not None]
 
 
 def rate_name(prefix: str, lines: tuple, index: int) -> str:
