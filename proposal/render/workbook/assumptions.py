@@ -205,11 +205,11 @@ PLEDGES = {"cash": N_("cash pledge"), "equity": N_("equity pledge"), "debt": N_(
 def rate_inputs(book: Book, section: str, group: str, lines: tuple, bases: dict[str, str],
                 units: dict[str, str]) -> list[Input]:
     """The rates of the capex or the opex lines (`group`), one input per line that has one."""
-    kind, prefix = ((Kind.CAPEX_RATE, "CapexRate") if group == "capex"
+    rate, prefix = ((Kind.CAPEX_RATE, "CapexRate") if group == "capex"
                     else (Kind.OPEX_RATE, "OpexRate"))
     return [Input(section, book._("{category}: {basis}").format(
                       category=book.label(group, line.category), basis=book._(bases[line.basis])),
-                  Key(kind, i), line.rate.value,
+                  Key(rate, i), line.rate.value,
                   "share" if line.basis == "share_of_capex" else "eur", units[line.basis],
                   line.rate, name=rate_name(prefix, lines, i))
             for i, line in enumerate(lines) if line.rate is not None]

@@ -349,7 +349,7 @@ def write_category_grid(book: Book, sheet: Sheet, row: int, table: str, rows: li
     """A rows x categories grid (`Figures.capex` or `Figures.opex`, as `table` says)
     summing the cost lines of each category, with totals. Returns the row of the total line."""
     _ = book._
-    kind, line_kind = ((Kind.CAPEX, Kind.CAPEX_LINE) if table == "capex"
+    grid, line_kind = ((Kind.CAPEX, Kind.CAPEX_LINE) if table == "capex"
                        else (Kind.OPEX, Kind.OPEX_LINE))
     sheet.header(row, [_("Phase") if table == "capex" else _("Year"),
                        *(book.label(table, c) for c in categories), _("Total")])
@@ -362,12 +362,12 @@ def write_category_grid(book: Book, sheet: Sheet, row: int, table: str, rows: li
         for col, category in enumerate(categories, start=2):
             terms = (ref(Key(line_kind, i, key)) for i, line in enumerate(lines)
                      if line.category == category)
-            sheet.formula(row, col, add(terms), "eur", Key(kind, key, category),
+            sheet.formula(row, col, add(terms), "eur", Key(grid, key, category),
                           (table, key, category))
-        sheet.total_of_row(row, len(categories) + 2, Key(kind, key), categories, "eur",
+        sheet.total_of_row(row, len(categories) + 2, Key(grid, key), categories, "eur",
                            (table, key, TOTAL))
     row += 1
-    sheet.total_line(row, 2, Key(kind, rows[0]), Key(kind, rows[-1]), [*categories, TOTAL],
+    sheet.total_line(row, 2, Key(grid, rows[0]), Key(grid, rows[-1]), [*categories, TOTAL],
                      "eur", table)
     return row
 

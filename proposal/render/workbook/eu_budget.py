@@ -95,7 +95,7 @@ def write_eu_budget(book: Book) -> None:
                      EU_COLUMNS, "eur")
 
     # -- per beneficiary and per work package: sums of the detailed rows
-    for table, kind, title, header, keys, side in (
+    for table, grid, title, header, keys, side in (
         ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary (EUR)"),
          _("Beneficiary"), partners, 0),
         ("eu_budget_by_work_package", Kind.EU_BUDGET_BY_WORK_PACKAGE,
@@ -108,11 +108,11 @@ def write_eu_budget(book: Book) -> None:
             row += 1
             sheet.text(row, 1, partner_name(project, key) if side == 0 else key)
             mine = [pair for pair in pairs if pair[side] == key]
-            write_eu_row(book, sheet, row, 2, Key(kind, key), table, key,
+            write_eu_row(book, sheet, row, 2, Key(grid, key), table, key,
                          {c: add(ref(Key(Kind.EU_BUDGET, p, w, c)) for p, w in mine)
                           for c in EU_DIRECT})
         row += 1
-        sheet.total_line(row, 2, Key(kind, keys[0]), Key(kind, keys[-1]), EU_COLUMNS, "eur",
+        sheet.total_line(row, 2, Key(grid, keys[0]), Key(grid, keys[-1]), EU_COLUMNS, "eur",
                          table)
     book.name("EUBudgetTotal", Key(Kind.EU_BUDGET_BY_PARTNER, TOTAL, TOTAL))
     sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{HEADER_ROW + 1}",
