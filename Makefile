@@ -34,7 +34,7 @@ catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/messages.pot \
 		templates proposal/i18n.py proposal/render/pdf.py
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/workbook.pot \
-		proposal/render/excel.py
+		proposal/render/workbook
 	for domain in messages workbook; do \
 		$(BIN)/pybabel update -D $$domain -i proposal/locale/$$domain.pot -d proposal/locale \
 			--no-fuzzy-matching --ignore-obsolete --width 100 || exit 1; \

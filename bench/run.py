@@ -69,8 +69,8 @@ def bench_input(label: str, input_dir: Path, out_dir: Path) -> None:
     figures = compute_figures(project)
     rows.append(("compute", time.perf_counter() - start, _own_peak(), ""))
 
-    from proposal.render.excel import render_workbook
     from proposal.render.pdf import render_pdf
+    from proposal.render.workbook import render_workbook
 
     for lang in ("en", "fr"):
         seconds, peak, result = _in_child(lambda lang=lang: render_pdf(project, figures, lang,

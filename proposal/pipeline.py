@@ -111,8 +111,8 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
     all of them succeeded, so a failed build leaves the previous outputs untouched.
     Raises InputError for invalid input (nothing is written).
     """
-    from .render.excel import render_workbook
     from .render.figures import render_figures_json
+    from .render.workbook import render_workbook
     from .workers import render_pdfs_in_background
 
     checked = check(input_dir)

@@ -31,9 +31,9 @@ from proposal.i18n import translations
 from proposal.load import load_project
 from proposal.models import Project
 from proposal.pipeline import check
-from proposal.render.excel import SHEETS, build_workbook, render_workbook
-from proposal.render.excel_book import INPUT_FILL
 from proposal.render.figures import render_figures_json
+from proposal.render.workbook import SHEETS, build_workbook, render_workbook
+from proposal.render.workbook.book import INPUT_FILL
 from proposal.validate import validate_project
 
 from .conftest import EXAMPLE, REPO, ROOTS
@@ -423,8 +423,8 @@ def test_every_workbook_message_is_translated_into_french():
     with (REPO / "proposal/locale/fr/LC_MESSAGES/workbook.po").open("rb") as po:
         catalog = read_po(po)
     assert not [m.id for m in catalog if m.id and not m.string]
-    wording = {message for _line, message, _comments, _context in extract_from_file(
-        "python", REPO / "proposal/render/excel.py")}
+    wording = {message for module in (REPO / "proposal/render/workbook").glob("*.py")
+               for _line, message, _comments, _context in extract_from_file("python", module)}
     assert wording == {m.id for m in catalog if m.id}  # `make catalogs` is up to date
 
 

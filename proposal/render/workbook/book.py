@@ -1,10 +1,11 @@
-"""The workbook machinery behind `proposal.render.excel`: cells by key, safe text, styles.
+"""The workbook machinery every sheet module uses: cells by key, safe text, styles.
 
 A `Book` holds the workbook being written, its sheets and the cells registered under
-keys; a `Sheet` writes inputs (unlocked, shaded), formulas (locked) and text (always a
-string cell). Formulas name their operands with `ref(key)` and `span(first, last)`;
-`Book.finish` turns the keys into absolute A1 addresses once every sheet is laid out,
-so a sheet may use cells of a sheet laid out after it. `workbook_bytes` serialises
+typed keys (`keys.Key`); a `Sheet` writes inputs (unlocked, shaded), formulas (locked)
+and text (always a string cell). Formulas name their operands with `ref(key)` and
+`span(first, last)`, placeholders carrying the keys' texts; `Book.finish` turns them
+into absolute A1 addresses once every sheet is laid out, so a sheet may use cells of a
+sheet laid out after it. `workbook_bytes` serialises
 the workbook with fixed dates, so the same input gives the same bytes.
 """
 
@@ -16,7 +17,7 @@ import math
 import re
 import textwrap
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +30,10 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..compute import Figures
-from ..i18n import Locale
-from ..models import Project
+from ...compute import TOTAL, Figures
+from ...i18n import Locale
+from ...models import Project
+from .keys import Key
 
 DOMAIN = "workbook"
 """The gettext domain of the workbook's own wording."""
@@ -83,17 +85,17 @@ def money_format(locale: Locale, decimals: int) -> str:
 # ------------------------------------------------------------------ cell addresses
 
 
-def ref(key: str) -> str:
+def ref(key: Key) -> str:
     """A placeholder for the cell registered under `key`, resolved when laid out."""
     return f"\x00{key}\x00"
 
 
-def span(first: str, last: str) -> str:
+def span(first: Key, last: Key) -> str:
     """A placeholder for the range from the cell of `first` to the cell of `last`."""
     return f"\x00{first}\x01{last}\x00"
 
 
-def sum_of(first: str, last: str) -> str:
+def sum_of(first: Key, last: Key) -> str:
     """SUM over the range from the cell of `first` to the cell of `last`."""
     return f"SUM({span(first, last)})"
 
@@ -105,6 +107,7 @@ def add(terms: Iterable[str]) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\x00([^\x00\x01]*)(?:\x01([^\x00]*))?\x00")
+"""A `ref` or `span` placeholder: the text of one key, or of two for a range."""
 
 
 def quoted(title: str) -> str:
@@ -144,7 +147,7 @@ class Layout:
     tables: dict[str, dict[tuple[Any, str], str]] = field(default_factory=dict)
     """`Figures` table name -> (row label, column name) -> absolute cell address."""
     inputs: dict[str, str] = field(default_factory=dict)
-    """Input key (`in/energy/price`...) -> absolute address of its input cell."""
+    """Text of an input's key (`in/energy/price`...) -> absolute address of its cell."""
     names: dict[str, str] = field(default_factory=dict)
     """Defined name -> the absolute address it names."""
 
@@ -164,8 +167,9 @@ class Book:
         self.sheets = {key: Sheet(self, self.wb.create_sheet(self._(title)))
                        for key, title in sheets.items()}
         self.places: dict[str, Place] = {}
+        """Where each registered cell is, by its key's text: what placeholders carry."""
         self.pending: list[tuple[Cell, str]] = []
-        self.names: dict[str, str] = {}
+        self.names: dict[str, Key] = {}
         self.layout = Layout()
         self.eur = money_format(self.locale, 0)
         self.eur2 = money_format(self.locale, 2)
@@ -186,13 +190,13 @@ class Book:
         """The number format of a kind of value."""
         return {"eur": self.eur, "eur2": self.eur2}.get(kind) or FORMATS[kind]
 
-    def register(self, key: str, place: Place) -> None:
-        """Remember where the cell of `key` is; keys are unique."""
-        if key in self.places:
+    def register(self, key: Key, place: Place) -> None:
+        """Remember where the cell of `key` is; keys (and their texts) are unique."""
+        if str(key) in self.places:
             raise ValueError(f"cell key registered twice: {key}")
-        self.places[key] = place
+        self.places[str(key)] = place
 
-    def name(self, name: str, key: str) -> None:
+    def name(self, name: str, key: Key) -> None:
         """Define a workbook name for the cell of `key` (created once laid out)."""
         self.names[name] = key
 
@@ -212,7 +216,7 @@ class Book:
         for cell, formula in self.pending:
             cell.value = "=" + self.resolve(formula, cell.parent.title)
         for name, key in sorted(self.names.items()):
-            address = self.places[key].address()
+            address = self.places[str(key)].address()
             self.wb.defined_names[name] = DefinedName(name, attr_text=address)
             self.layout.names[name] = address
 
@@ -233,7 +237,7 @@ class Sheet:
     def place(self, row: int, col: int) -> Place:
         return Place(self.ws.title, row, col)
 
-    def _record(self, row: int, col: int, key: str | None, mirror: Any) -> None:
+    def _record(self, row: int, col: int, key: Key | None, mirror: Any) -> None:
         place = self.place(row, col)
         if key is not None:
             self.book.register(key, place)
@@ -261,7 +265,7 @@ class Sheet:
             self.wrapped.setdefault(row, []).append((col, text))
         return cell
 
-    def value(self, row: int, col: int, value: Any, kind: str, key: str | None = None,
+    def value(self, row: int, col: int, value: Any, kind: str, key: Key | None = None,
               mirror: Any = None) -> Cell:
         """A structural value (locked, not an input): a count the layout depends on."""
         cell = self.ws.cell(row, col, _plain(value))
@@ -269,7 +273,7 @@ class Sheet:
         self._record(row, col, key, mirror)
         return cell
 
-    def input(self, row: int, col: int, value: Any, kind: str, key: str) -> Cell:
+    def input(self, row: int, col: int, value: Any, kind: str, key: Key) -> Cell:
         """An input cell: unlocked and visibly distinct (shares with every decimal given)."""
         cell = self.ws.cell(row, col, _plain(value))
         cell.number_format = self.book.fmt("rate" if kind == "share" else kind)
@@ -277,10 +281,10 @@ class Sheet:
         cell.font = INPUT_FONT
         cell.protection = UNLOCKED
         self._record(row, col, key, None)
-        self.book.layout.inputs[key] = self.place(row, col).address()
+        self.book.layout.inputs[str(key)] = self.place(row, col).address()
         return cell
 
-    def formula(self, row: int, col: int, formula: str, kind: str, key: str | None = None,
+    def formula(self, row: int, col: int, formula: str, kind: str, key: Key | None = None,
                 mirror: Any = None) -> Cell:
         """A formula cell (locked); placeholders are resolved when the book is finished."""
         cell = self.ws.cell(row, col)
@@ -321,6 +325,24 @@ class Sheet:
             cell = self.ws.cell(row, col)
             cell.font = TOTAL_FONT
             cell.border = TOTAL_BORDER
+
+    def total_of_row(self, row: int, col: int, here: Key, columns: Sequence[Any], kind: str,
+                  mirror: Any = None) -> Cell:
+        """A row's total at `col`: the cells `here.at(column)` from the first of `columns`
+        to the last, summed, registered as `here.at(TOTAL)`."""
+        return self.formula(row, col, sum_of(here.at(columns[0]), here.at(columns[-1])), kind,
+                            here.at(TOTAL), mirror)
+
+    def total_line(self, row: int, col: int, first: Key, last: Key, columns: Sequence[Any],
+                  kind: str, table: str | None = None) -> None:
+        """A table's total line: each column from `col` on summed from the row of `first`
+        to the row of `last`, registered in the kind's `TOTAL` row (mirroring `table`'s)."""
+        self.text(row, 1, self.book._("Total"))
+        total = Key(first.kind, TOTAL)
+        for offset, column in enumerate(columns):
+            self.formula(row, col + offset, sum_of(first.at(column), last.at(column)), kind,
+                         total.at(column), None if table is None else (table, TOTAL, column))
+        self.total_style(row, 1, col + len(columns) - 1)
 
     def finish(self, widths: dict[int, float], freeze: str, filter_ref: str | None = None,
                landscape: bool = True, blocks: int = 1) -> None:
@@ -365,6 +387,13 @@ def _plain(value: Any) -> Any:
         return None
     return value
 
+
+def partner_name(project: Project, partner_id: str) -> str:
+    """A partner's short name, or its id when the project does not know it."""
+    try:
+        return project.partner(partner_id).short_name
+    except KeyError:
+        return partner_id
 
 
 def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
