@@ -123,7 +123,8 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
     from .workers import render_limits, render_pdfs_in_background
 
     check_out_dir(out_dir)  # like every usage error: before anything is read or rendered
-    limits, _mode = render_limits(), publication_mode()
+    publication_mode()  # a bad PROPOSAL_PUBLISH too
+    limits = render_limits()
     checked = check(input_dir)
     if not checked.ok or checked.figures is None:
         raise InputError(checked.problems)

@@ -57,6 +57,7 @@ JOURNAL = ".publishing.json"
 PUBLISH_VARIABLE = "PROPOSAL_PUBLISH"
 """Environment variable choosing the layout: `links` (default where they work) or `files`."""
 PUBLISH_MODES = ("links", "files")
+"""The layouts `PROPOSAL_PUBLISH` may name (see the module docstring)."""
 PSEUDO_FILESYSTEMS = frozenset({
     "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
     "securityfs", "pstore", "bpf", "configfs", "fusectl", "mqueue", "binfmt_misc",
