@@ -7,7 +7,17 @@
 
 The input folder defaults to the current folder; `build.py` at the top of the
 repository runs the same commands with the shipped example as its default.
-Exit codes: 0 success, 1 invalid input data, 2 usage error.
+
+Exit codes (in every case but 0 the output folder keeps the previous outputs, whole):
+  0    success
+  1    invalid input data (every problem is listed)
+  2    usage error: unknown option, missing input folder, unusable output folder
+       (a file, below a file, read-only, not writable, /proc, /sys, /dev), bad
+       PROPOSAL_* environment variable
+  3    another build is writing the output folder (see --wait)
+  4    the build could not finish: a PDF over its time or memory bound
+       (PROPOSAL_RENDER_TIMEOUT, PROPOSAL_WORKER_MEMORY_MIB), a full disk, a failed write
+  130  interrupted by Ctrl-C; 143 by SIGTERM; 129 by SIGHUP (one line, no traceback)
 """
 
 from __future__ import annotations
@@ -16,7 +26,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .models import LANGUAGES as LANGS
+from .errors import BuildStopped, Interrupted
+from .interrupts import stop_signals_raise
+from .problems import InputError, format_problems
 
 PROG = "consortium-proposal"
 """The console command's name."""
@@ -24,11 +36,24 @@ PROG = "consortium-proposal"
 
 def main(argv: list[str] | None = None, prog: str = PROG, default_input: str = ".") -> int:
     """Parse the command line, run the command, return the exit code."""
-    args = _parser(prog, default_input).parse_args(argv)
-    args.prog = prog
+    with stop_signals_raise():
+        args = None
+        try:
+            args = _parser(prog, default_input).parse_args(argv)
+            args.prog = prog
+            return _run(args)
+        except Interrupted as stop:
+            if args is None or args.command in (None, "check"):  # they publish all or nothing
+                stop.outcome = stop.outcome or "nothing was written"
+            print(stop, file=sys.stderr)
+            return stop.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
     input_dir = Path(args.input)
     if not input_dir.is_dir():
-        print(f"{prog}: error: input folder `{input_dir}` does not exist", file=sys.stderr)
+        print(f"{args.prog}: error: input folder `{input_dir}` does not exist",
+              file=sys.stderr)
         return 2
     command = {
         "check": _check,
@@ -41,7 +66,6 @@ def main(argv: list[str] | None = None, prog: str = PROG, default_input: str = "
 
 def _check(args: argparse.Namespace, input_dir: Path) -> int:
     from .pipeline import check
-    from .problems import format_problems
 
     result = check(input_dir)
     if args.format == "text":
@@ -77,17 +101,22 @@ def _new_partner(args: argparse.Namespace, input_dir: Path) -> int:
 
 
 def _build(args: argparse.Namespace, input_dir: Path) -> int:
-    from .pipeline import build, count_line
-    from .problems import InputError, format_problems
-
-    langs = tuple(dict.fromkeys(args.lang)) if args.lang else LANGS
     try:
-        result = build(input_dir, Path(args.out), langs=langs, html=args.html)
+        from .models import LANGUAGES
+        from .pipeline import build
+
+        langs = tuple(dict.fromkeys(args.lang)) if args.lang else LANGUAGES
+        result = build(input_dir, Path(args.out), langs=langs, html=args.html, wait=args.wait)
     except InputError as error:
+        from .pipeline import count_line
+
         print(format_problems(error.problems))
         print(f"build failed: nothing was written ({count_line(error.problems)})",
               file=sys.stderr)
         return 1
+    except BuildStopped as error:
+        print(f"{args.prog}: error: {error}", file=sys.stderr)
+        return error.exit_code
     if result.warnings:
         print(format_problems(result.warnings))
     for path in result.outputs:
@@ -96,15 +125,22 @@ def _build(args: argparse.Namespace, input_dir: Path) -> int:
 
 
 def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
+    from .models import LANGUAGES  # after main() has set the signal handlers: 0.3 s of imports
+
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Build the consortium's proposal (PDF) and budget workbook (XLSX), "
         "in English and French, from partners/ and data/.",
+        epilog=__doc__[__doc__.index("Exit codes"):],  # the module docstring's list
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_input(parser, default_input, default_input)
     parser.add_argument("--out", default="out", metavar="DIR",
                         help="folder for the outputs (default: out/)")
-    parser.add_argument("--lang", action="append", choices=LANGS,
+    parser.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="when another build is writing the output folder, wait up to "
+                        "SECONDS for it (default: 0, stop at once with exit code 3)")
+    parser.add_argument("--lang", action="append", choices=LANGUAGES,
                         help="edition to build; repeat for both (default: en and fr)")
     parser.add_argument("--html", action="store_true",
                         help="also write the HTML handed to WeasyPrint, for previews")
@@ -130,3 +166,13 @@ def _add_input(parser: argparse.ArgumentParser, default: str, shown: str) -> Non
     # Subcommands take --input too; SUPPRESS keeps a value given before the subcommand.
     parser.add_argument("--input", default=default, metavar="DIR",
                         help=f"folder holding partners/ and data/ (default: {shown})")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
+    return value

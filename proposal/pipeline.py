@@ -1,4 +1,5 @@
-"""The whole flow on one screen: load -> validate -> check assets -> compute -> render.
+"""The whole flow on one screen: load -> validate -> check assets -> compute -> render ->
+publish.
 
 Each stage returns its result and the problems it found; only this module decides
 to stop. `check` runs every stage that reads the input, so whatever would make
@@ -14,11 +15,14 @@ from pathlib import Path
 
 from .assets import check_logos
 from .compute import Figures, compute_figures
+from .faults import pause_point
+from .interrupts import checkpoint
 from .load import load_project
 from .locations import Locations
 from .models import Project, count_figures
-from .output import write_atomic
 from .problems import InputError, Problem, errors
+from .publish import check_out_dir, output_folder, publication_mode, publish
+from .stamp import compute_build_id, stamp_outputs
 from .validate import validate_project
 
 
@@ -72,7 +76,7 @@ class BuildResult:
     check: CheckResult
     """The check the build started from."""
     outputs: list[Path] = field(default_factory=list)
-    """Files written, in the order they were written."""
+    """The published files, as users open them; the manifest last."""
     warnings: list[Problem] = field(default_factory=list)
     """Warnings from every stage (validation, compute, render)."""
 
@@ -104,37 +108,45 @@ def check(input_dir: Path) -> CheckResult:
 
 
 def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
-          html: bool = False) -> BuildResult:
+          html: bool = False, wait: float = 0.0) -> BuildResult:
     """Build every output: figures JSON, then per language the PDF and the workbook.
 
-    Every output is rendered in memory first and written (each atomically) only when
-    all of them succeeded, so a failed build leaves the previous outputs untouched.
-    Raises InputError for invalid input (nothing is written).
+    The output folder is checked before the input is read. Every output is rendered in
+    memory, stamped with the build id, and published with its manifest as one set
+    (`proposal.publish`), under the folder's lock (waiting up to `wait` seconds for
+    another build): a failed, interrupted or killed build leaves the previous set whole.
+    Raises InputError for invalid input, BuildStopped (which carries the exit code)
+    when the build cannot finish, Interrupted when a signal stops it.
     """
     from .render.figures import render_figures_json
     from .render.workbook import render_workbook
-    from .workers import render_pdfs_in_background
+    from .workers import render_limits, render_pdfs_in_background
 
+    check_out_dir(out_dir)  # like every usage error: before anything is read or rendered
+    publication_mode()  # a bad PROPOSAL_PUBLISH too
+    limits = render_limits()
     checked = check(input_dir)
     if not checked.ok or checked.figures is None:
         raise InputError(checked.problems)
     project, figures = checked.project, checked.figures
     result = BuildResult(checked, warnings=list(checked.warnings))
     stem = project.consortium.acronym
-    staged: dict[str, bytes] = {f"{stem}_figures.json": render_figures_json(figures).encode()}
-    with render_pdfs_in_background(project, figures, langs, input_dir, checked.locations) as pdfs:
-        for lang in langs:  # the workbooks render while the PDFs lay out in other processes
-            staged[f"{stem}_budget_{lang}.xlsx"] = render_workbook(project, figures, lang)
-        for lang, rendered in zip(langs, pdfs.results(), strict=True):
-            staged[f"{stem}_proposal_{lang}.pdf"] = rendered.pdf
-            if html:
-                staged[f"{stem}_proposal_{lang}.html"] = rendered.html.encode()
-            result.warnings.extend(rendered.warnings)
-    result.outputs = publish(staged, out_dir)
+    checkpoint()  # between steps, a stop signal a finaliser swallowed is raised again
+    with output_folder(out_dir, wait):  # one build at a time; clears a killed one's files
+        staged = {f"{stem}_figures.json": render_figures_json(figures).encode()}
+        with render_pdfs_in_background(project, figures, langs, input_dir,
+                                       checked.locations, limits) as pdfs:
+            pause_point("render")
+            for lang in langs:  # the workbooks render while the PDFs lay out elsewhere
+                checkpoint()
+                staged[f"{stem}_budget_{lang}.xlsx"] = render_workbook(project, figures, lang)
+            for lang, rendered in zip(langs, pdfs.results(), strict=True):
+                staged[f"{stem}_proposal_{lang}.pdf"] = rendered.pdf
+                if html:
+                    staged[f"{stem}_proposal_{lang}.html"] = rendered.html.encode()
+                result.warnings.extend(rendered.warnings)
+        checkpoint()
+        build_id = compute_build_id(staged)
+        result.outputs = publish(out_dir, stamp_outputs(staged, build_id), build_id)
     result.warnings.sort()
     return result
-
-
-def publish(staged: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write every rendered output into `out_dir`, each atomically."""
-    return [write_atomic(out_dir / name, content) for name, content in staged.items()]
