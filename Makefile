@@ -27,7 +27,7 @@ bench: $(STAMP)
 # fill the new French entries in proposal/locale/fr/LC_MESSAGES/*.po (see README).
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/messages.pot \
-		templates proposal/i18n.py proposal/render/pdf.py
+		templates proposal/i18n.py proposal/render/pdf
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/workbook.pot \
 		proposal/render/excel.py
 	for domain in messages workbook; do \
