@@ -32,12 +32,12 @@ bench: $(STAMP)
 # fill the new French entries in proposal/locale/fr/LC_MESSAGES/*.po (see README).
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/messages.pot \
-		templates proposal/i18n.py proposal/render/pdf.py
+		templates proposal/i18n.py proposal/outline.py proposal/render/pdf
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/workbook.pot \
 		proposal/render/workbook
 	for domain in messages workbook; do \
 		$(BIN)/pybabel update -D $$domain -i proposal/locale/$$domain.pot -d proposal/locale \
-			--no-fuzzy-matching --ignore-obsolete --width 100 || exit 1; \
+			--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 100 || exit 1; \
 	done
 
 $(STAMP): pyproject.toml

@@ -360,7 +360,8 @@ def _template_messages() -> set[str]:
     messages = {message for *_, message, _, _ in extract_from_dir(
         TEMPLATES, method_map=[("**.html", "jinja2")],
         options_map={"**.html": {"extensions": "jinja2.ext.i18n"}})}
-    for path in (REPO / "proposal" / "render" / "pdf.py", REPO / "proposal" / "i18n.py"):
+    for path in (*sorted((REPO / "proposal" / "render" / "pdf").glob("*.py")),
+                 REPO / "proposal" / "i18n.py", REPO / "proposal" / "outline.py"):
         messages |= {message for _, message, _, _ in extract_from_file("python", path)}
     return messages
 

@@ -1,0 +1,39 @@
+"""Context of the budget chapter's cost tables: capex, opex, cost by year."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...compute import TOTAL
+from .cells import grid
+
+if TYPE_CHECKING:
+    from .edition import Edition
+
+
+class CostsContext:
+    """The budget chapter's capex, opex and total-cost sections."""
+
+    def costs(self: Edition) -> dict[str, Any]:
+        """Capex by category and phase, opex by year and category, cost by year."""
+        _, f = self._, self.figures
+        capex = f.capex
+        capex_rows = [[self.label("capex", category),
+                       *(self.money(capex.loc[phase, category]) for phase in capex.index)]
+                      for category in capex.columns]
+        capex_head = [_("Category"), *(_("Total") if phase == TOTAL else
+                                       self.phase_names.get(phase, phase)
+                                       for phase in capex.index)]
+        opex_rows = [[self.total_label(year) if year == TOTAL else self.year(year),
+                      *(self.money(v) for v in row)] for year, row in f.opex.iterrows()]
+        opex_head = [_("Year"), *(self.label("opex", c) for c in f.opex.columns)]
+        cost_rows = [[self.total_label(year) if year == TOTAL else self.year(year),
+                      self.money(row["capex"]), self.money(row["opex"]), self.money(row["total"]),
+                      self.money(row["cumulative"])] for year, row in f.cost_by_year.iterrows()]
+        return {
+            "capex": grid(capex_head, capex_rows, [c == TOTAL for c in capex.columns]),
+            "opex": grid(opex_head, opex_rows, [y == TOTAL for y in f.opex.index]),
+            "cost_by_year": grid([_("Year"), _("Capex"), _("Opex"), _("Total"),
+                                  _("Cumulative")], cost_rows,
+                                 [y == TOTAL for y in f.cost_by_year.index]),
+        }

@@ -1,0 +1,232 @@
+"""The template context of one edition: `Edition`, its formatting helpers and outline.
+
+Each chapter's part of the context is built in the module named like the chapter
+(and like its `proposal.compute` twin): `financing.py` beside
+`proposal/compute/financing.py`, and so on. Those modules hold one mixin class each;
+`Edition` combines them with the helpers every chapter uses (texts, numbers, money,
+months in the edition's language) and assembles `context()`. Nothing here adds
+anything up: every number comes from `Figures` or the input.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from ...assets import Logo, partner_logos
+from ...compute import TOTAL, Figures
+from ...i18n import Locale
+from ...locations import NOWHERE, Locations
+from ...models import Project, Text
+from ...outline import ANNEXES, OUTLINE
+from ...resources import templates_dir
+from .annexes import AnnexesContext
+from .cells import Cell, Section, integral, paragraphs
+from .compliance import ComplianceContext
+from .consortium import ConsortiumContext
+from .costs import CostsContext
+from .energy import EnergyContext
+from .eu_budget import EuBudgetContext
+from .financing import FinancingContext
+from .infrastructure import InfrastructureContext
+from .sensitivity import SensitivityContext
+from .summary import SummaryContext
+from .workplan import WorkplanContext
+
+TEMPLATES = templates_dir()
+"""Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
+
+
+class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyContext,
+              WorkplanContext, CostsContext, EuBudgetContext, SensitivityContext,
+              FinancingContext, ComplianceContext, AnnexesContext):
+    """Builds the template context of one edition: translated, formatted values."""
+
+    def __init__(self, project: Project, figures: Figures, lang: str, root: Path,
+                 at: Locations = NOWHERE):
+        self.project, self.figures, self.root, self.at = project, figures, root, at
+        self.loc = Locale(lang)
+        self._ = self.loc.gettext
+        self.sections = self._outline()
+        self.phase_names = {phase.id: self.text(phase.name) for phase in project.cost_model.phases}
+
+    # ------------------------------------------------------------- formatting
+
+    def text(self, value: Text | None) -> str:
+        """The edition's version of a bilingual text ('' for none)."""
+        return value[self.loc.lang] if value is not None else ""
+
+    def paras(self, value: Text | None) -> list[str]:
+        """The edition's version of a text, as paragraphs."""
+        return paragraphs(self.text(value)) if value is not None else []
+
+    def plain(self, value: float, decimals: int = 1) -> str:
+        """A number without decimals when it is whole, else with `decimals` of them."""
+        return self.loc.number(value, 0 if integral([value]) else decimals)
+
+    def money(self, value: float, decimals: int = 0) -> Cell:
+        """An amount in EUR as a numeric cell."""
+        return Cell(self.loc.money(value, decimals), True)
+
+    def number(self, value: float, decimals: int = 0) -> Cell:
+        """A number as a numeric cell."""
+        return Cell(self.loc.number(value, decimals), True)
+
+    def percent(self, value: float, decimals: int = 1) -> Cell:
+        """A share as a numeric cell."""
+        return Cell(self.loc.percent(value, decimals), True)
+
+    def signed_percent(self, value: float) -> Cell:
+        """A relative change with its sign: +20.0 %, -20.0 %, 0.0 %."""
+        text = self.loc.percent(value, 1)
+        return Cell(("+" + text) if value > 0 else text.replace("-", "\u2212"), True)
+
+    def bounds(self, low: float | None, high: float | None) -> Cell:
+        """The range a share may take: 10 %–30 %, ≤ 30 %, ≥ 10 %, or a dash."""
+        low, high = (None if v is None or pd.isna(v) else v for v in (low, high))
+        if low is not None and high is not None:
+            text = f"{self.loc.percent(low)}\u2013{self.loc.percent(high)}"
+        elif high is not None:
+            text = f"\u2264\u00a0{self.loc.percent(high)}"
+        elif low is not None:
+            text = f"\u2265\u00a0{self.loc.percent(low)}"
+        else:
+            text = "\u2013"
+        return Cell(text, True)
+
+    def month(self, month: int) -> str:
+        """A project month: M12."""
+        return self._("M{month}").format(month=month)
+
+    def months(self, start: int, end: int) -> Cell:
+        """A range of project months, kept on one line: M1–M60."""
+        return Cell(f"{self.month(start)}\u2013{self.month(end)}", keep=True)
+
+    def short(self, partner_id: str) -> str:
+        """A partner's short name."""
+        try:
+            return self.project.partner(partner_id).short_name
+        except KeyError:
+            return partner_id
+
+    def total_label(self, key: str) -> str:
+        """The row label of a table's total row, other keys as they are."""
+        return self._("Total") if key == TOTAL else key
+
+    def country(self, code: str) -> str:
+        """A country's name in the edition's language."""
+        return self.loc.babel.territories.get(code, code)
+
+    def year(self, value: Any) -> str:
+        """A calendar year, never grouped (2027, not 2,027)."""
+        return str(int(value))
+
+    def label(self, group: str, key: str) -> str:
+        """A vocabulary label, or the key itself when the vocabulary lacks it."""
+        try:
+            return self.loc.label(group, key)
+        except KeyError:
+            return key
+
+    def _outline(self) -> dict[str, Section]:
+        sections: dict[str, Section] = {}
+        chapter, annex, sub, prefix = 0, 0, 0, ""
+        for key, level, title in OUTLINE:
+            if level == 1:
+                if key in ANNEXES:
+                    prefix = chr(ord("A") + annex)
+                    annex += 1
+                else:
+                    chapter += 1
+                    prefix = str(chapter)
+                sub, number = 0, prefix
+            else:
+                sub += 1
+                number = f"{prefix}.{sub}"
+            sections[key] = Section(key, level, number, self._(title))
+        return sections
+
+    # --------------------------------------------------------------- context
+
+    def context(self) -> dict[str, Any]:
+        """Everything the templates show, by section."""
+        return {
+            "doc": self.document(),
+            "sec": self.sections,
+            "outline": list(self.sections.values()),
+            "annexes": [self.sections[key] for key in ANNEXES],
+            "cover": self.cover(),
+            "k": self.key_figures(),
+            "summary": self.summary(),
+            "consortium": self.consortium(),
+            "infra": self.infrastructure(),
+            "energy": self.energy(),
+            "plan": self.workplan(),
+            "costs": self.costs(),
+            "eu_budget": self.eu_budget(),
+            "sensitivity": self.sensitivity(),
+            "financing": self.financing(),
+            "compliance": self.compliance(),
+            "profiles": [self.profile(partner) for partner in self.project.partners],
+            "assumptions": self.assumptions(),
+        }
+
+    def document(self) -> dict[str, Any]:
+        """Metadata and page furniture."""
+        consortium = self.project.consortium
+        footer = self._("Page {page} of {pages}")
+        return {
+            "lang": self.loc.tag,
+            "title": self.text(consortium.texts.title),
+            "author": consortium.name,
+            "subject": self.text(self.project.call.title),
+            "keywords": ", ".join([consortium.acronym, self.project.call.identifier]),
+            "created": consortium.submission_date.isoformat(),
+            "stylesheet": (TEMPLATES / "proposal.css").as_uri(),
+            "footer": css_content(footer, {"page": "counter(page)", "pages": "counter(pages)"}),
+            "contents": self._("Contents"),
+        }
+
+    def cover(self) -> dict[str, Any]:
+        """The cover page."""
+        consortium, call = self.project.consortium, self.project.call
+        coordinator = self.project.partner(consortium.coordinator)
+        return {
+            "name": consortium.name,
+            "acronym": consortium.acronym,
+            "title": self.text(consortium.texts.title),
+            "call_title": self.text(call.title),
+            "call_id": call.identifier,
+            "coordinator": f"{coordinator.legal_name} ({coordinator.short_name})",
+            "member_state": self.country(consortium.member_state),
+            "date": self.loc.date(consortium.submission_date),
+            "logos": [{"url": logo.url, "alt": logo.partner.short_name}
+                      for logo in self.logos],
+        }
+
+    @property
+    def logos(self) -> list[Logo]:
+        """The partners' logos, with where each path is written (for located errors)."""
+        return partner_logos(self.project, self.root, self.at)
+
+
+def css_content(template: str, counters: dict[str, str]) -> Markup:
+    """A CSS `content` value from a translated text with `{name}` placeholders.
+
+    `Page {page} of {pages}` becomes `"Page " counter(page) " of " counter(pages)`;
+    every literal character outside plain letters and digits is escaped, so a
+    translation cannot close the string or the `<style>` element.
+    """
+    tokens = []
+    for part in re.split(r"(\{\w+\})", template):
+        if part.startswith("{") and part[1:-1] in counters:
+            tokens.append(counters[part[1:-1]])
+        elif part:
+            escaped = "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
+                              for c in part)
+            tokens.append(f'"{escaped}"')
+    return Markup(" ".join(tokens))

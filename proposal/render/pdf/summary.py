@@ -1,0 +1,56 @@
+"""Context of the executive summary: abstract, objectives, commitments, key figures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .edition import Edition
+
+
+class SummaryContext:
+    """The executive summary, and the key figures every chapter quotes."""
+
+    def summary(self: Edition) -> dict[str, Any]:
+        """Executive summary: abstract, objectives, commitments."""
+        texts = self.project.consortium.texts
+        return {
+            "abstract": self.paras(texts.abstract),
+            "objectives": self.paras(texts.objectives),
+            "commitments": [self.text(item) for item in texts.commitments],
+        }
+
+    def key_figures(self: Edition) -> dict[str, Any]:
+        """The plain figures, formatted once for every place that quotes them."""
+        f, loc = self.figures, self.loc
+        return {
+            "total_cost": loc.money(f.total_cost_eur),
+            "capex": loc.money(f.capex_eur),
+            "opex": loc.money(f.opex_eur),
+            "horizon": loc.number(f.horizon_years),
+            "first_year": self.year(f.first_year),
+            "last_year": self.year(f.last_year),
+            "power": self.plain(f.power_mw),
+            "facility_power": self.plain(f.facility_power_mw),
+            "ultimate_power": loc.number(f.ultimate_power_mw),
+            "ultimate_year": (self.year(f.ultimate_target_year)
+                              if f.ultimate_target_year is not None else None),
+            "accelerators": loc.number(f.accelerators),
+            "h100": loc.number(f.h100_equivalents),
+            "accelerator_power": loc.number(f.accelerator_power_mw, 1),
+            "pue": loc.number(f.pue, 2),
+            "utilisation": loc.percent(f.utilisation, 0),
+            "energy": loc.number(f.energy_gwh_per_year),
+            "emissions": loc.number(f.emissions_t_per_year),
+            "steady_cost": loc.money(f.steady_state_cost_per_year_eur),
+            "gpu_hours": loc.number(f.gpu_hours_per_year),
+            "h100_hours": loc.number(f.h100_hours_per_year),
+            "cost_gpu_hour": loc.money(f.cost_per_gpu_hour_eur, 2),
+            "cost_h100_hour": loc.money(f.cost_per_h100_hour_eur, 2),
+            "financing_total": loc.money(f.financing_total_eur),
+            "financing_gap": loc.money(f.financing_gap_eur),
+            "balanced": f.financing_balanced,
+            "person_months": loc.number(f.person_months_total),
+            "personnel_cost": loc.money(f.personnel_cost_eur),
+            "amortisation": loc.number(self.project.cost_model.amortisation_years),
+        }
