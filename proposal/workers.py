@@ -5,8 +5,8 @@ editions parallelism on several cores. The workers are processes the build owns,
 not a pool: each one ignores Ctrl-C (the build handles it once and stops them);
 each ends when the build ends, however the build ends (a watcher thread reads EOF
 from a lifeline only the build holds open; on Linux the kernel also sends SIGKILL);
-and each is stopped when the build leaves `render_pdfs_in_background`. On Linux each is named
-`proposal-pdf-<lang>` (`ps`, `/proc/<pid>/comm`).
+and each is stopped when the build leaves `render_pdfs_in_background`. On Linux each
+is named `proposal-pdf-<lang>` (`ps`, `/proc/<pid>/comm`).
 
 Each render is bounded: a worker's address space by `PROPOSAL_WORKER_MEMORY_MIB`
 (default 2048 MiB; RLIMIT_AS, on Linux and the BSDs), the wait for all editions by
