@@ -860,6 +860,35 @@ def check_required_sections(project: Project, at: Locations) -> list[Problem]:
     ]
 
 
+MAX_MARGIN_MM = 30.0
+"""Widest page margin the proposal's layout honours: the text block left on A4 (150 mm)
+still holds its widest tables and charts."""
+MAX_BODY_PT = 12.0
+"""Largest body and table text the layout honours: the tables of amounts still fit."""
+MAX_SMALL_PT = 10.0
+"""Largest small text (headers, captions, chart labels) the layout honours: the charts'
+labels and legends still fit on one line."""
+
+
+@needs("call")
+def check_format_rules(project: Project, at: Locations) -> list[Problem]:
+    """The call's format rules are ones the PDF can honour: the renderer raises its
+    margins and type sizes to the call's minimums, up to what its tables and charts
+    fit (tested at these limits)."""
+    rules, call = project.call.format, DATA_FILE_OF["call"]
+    limits = (
+        ("min_margin_mm", "margins", "mm", MAX_MARGIN_MM, "tables and charts fit A4 pages"),
+        ("min_body_pt", "body and table text", "pt", MAX_BODY_PT, "tables fit the page"),
+        ("min_small_pt", "small text", "pt", MAX_SMALL_PT, "chart labels fit the charts"),
+    )
+    return [
+        at.problem(call, ("format", attr), "format-rule",
+                   f"{what} of at least {getattr(rules, attr):g} {unit} cannot be honoured: "
+                   f"the proposal's {fit} with {what} of at most {limit:g} {unit}")
+        for attr, what, unit, limit, fit in limits if getattr(rules, attr) > limit
+    ]
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -876,5 +905,6 @@ CHECKS: list[Check] = [
     check_call_sections,
     check_energy_mix,
     check_required_sections,
+    check_format_rules,
 ]
 """The cross-file rules, run in this order once every file is valid on its own."""

@@ -31,16 +31,18 @@ from proposal.locations import NOWHERE
 from proposal.pipeline import check
 from proposal.problems import InputError, Problem
 from proposal.render.pdf import (
+    DESIGN,
     TEMPLATES,
     Edition,
     PdfResult,
     check_page_limit,
     css_content,
+    page_style,
     paragraphs,
     render_html,
     render_pdf,
 )
-from proposal.validate import check_required_sections
+from proposal.validate import MAX_BODY_PT, MAX_MARGIN_MM, MAX_SMALL_PT, check_required_sections
 
 from .conftest import EXAMPLE, REPO, ROOTS
 
@@ -208,6 +210,45 @@ def test_margins(example, example_project, lang):
             if char["size"] >= rules.min_body_pt:  # headers and footers may use the margin
                 assert margin <= char["top"] and char["bottom"] <= page.height - margin, \
                     (number, char["text"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_call_format_rules_drive_the_page(sample, tmp_path, lang):
+    """A call asking for the largest margins and type sizes `check` accepts gets them
+    all, and the sample's tables and charts still fit between the margins."""
+    sample.edit("data/call.yaml", "  page_limit: 70", f"  page_limit: 70\n"
+                f"  min_margin_mm: {MAX_MARGIN_MM:g}\n  min_body_pt: {MAX_BODY_PT:g}\n"
+                f"  min_small_pt: {MAX_SMALL_PT:g}")
+    checked = check(sample.path)
+    assert checked.problems == []
+    edition = _read(render_pdf(checked.project, checked.figures, lang, sample.path), tmp_path)
+    margin = MAX_MARGIN_MM * MM
+    body = Counter()
+    for number, page in enumerate(edition.pages, start=1):
+        assert sorted((page.width, page.height)) == pytest.approx([595.28, 841.89], abs=1)
+        for char in page.chars:
+            assert char["size"] >= MAX_SMALL_PT - 0.01, (number, char["text"], char["size"])
+            if char["text"].isspace():
+                continue
+            # Justified lines end on the margin, give or take the rounding of glyph widths.
+            assert margin - 0.1 <= char["x0"] and char["x1"] <= page.width - margin + 0.1, \
+                (number, char["text"], char["x0"], char["x1"])
+            if char["size"] > MAX_SMALL_PT:  # the running header and footer use the margin
+                assert margin <= char["top"] and char["bottom"] <= page.height - margin, \
+                    (number, char["text"])
+            body[round(char["size"], 2) >= MAX_BODY_PT] += 1
+    assert body[True] > 0.7 * (body[True] + body[False])
+    positioning = {"en": "Two partners suffice.", "fr": "Deux partenaires suffisent."}[lang]
+    found = [match for page in edition.pages
+             for match in page.search(positioning, regex=False, return_chars=True)]
+    assert len(found) == 1
+    assert {round(char["size"], 2) for char in found[0]["chars"]} == {MAX_BODY_PT}
+    labels = re.findall(r'<text[^>]* font-size="([\d.]+)"', edition.result.html)
+    assert labels and {float(size) for size in labels} == {MAX_SMALL_PT}
+
+
+def test_rules_below_the_design_leave_it_unchanged(example_project):
+    assert page_style(example_project[0].call.format) == DESIGN
 
 
 def test_tables_repeat_their_header_row(example, example_project):

@@ -783,6 +783,20 @@ def test_criteria_are_answered_in_known_sections(sample: SampleProject) -> None:
     ]
 
 
+def test_format_rules_the_pdf_cannot_honour(sample: SampleProject) -> None:
+    sample.edit("data/call.yaml", "  page_limit: 70", "  page_limit: 70\n  min_margin_mm: 35\n"
+                "  min_body_pt: 14\n  min_small_pt: 10.5")
+    assert problems_of(sample) == [
+        "data/call.yaml:10:18: error: margins of at least 35 mm cannot be honoured: the "
+        "proposal's tables and charts fit A4 pages with margins of at most 30 mm [format-rule]",
+        "data/call.yaml:11:16: error: body and table text of at least 14 pt cannot be honoured: "
+        "the proposal's tables fit the page with body and table text of at most 12 pt "
+        "[format-rule]",
+        "data/call.yaml:12:17: error: small text of at least 10.5 pt cannot be honoured: the "
+        "proposal's chart labels fit the charts with small text of at most 10 pt [format-rule]",
+    ]
+
+
 def test_energy_mix_adds_up_to_one(sample: SampleProject) -> None:
     sample.edit("data/cost_model.yaml", "share: {value: 0.3, assumption: true}",
                 "share: {value: 0.2, assumption: true}")

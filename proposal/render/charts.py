@@ -18,8 +18,12 @@ from markupsafe import Markup
 
 FONT = "Proposal Sans"
 """The @font-face family of the templates, so chart text uses the shipped fonts."""
+WIDTH_PT = 480.0
+"""Width of every chart: the text block of an A4 page with 20 mm margins, rounded down.
+A narrower text block draws the charts narrower (`width`), never scaled down."""
 LABEL_PT = 8.5
-"""Size of axis and bar labels (the call's minimum for captions is 8 pt)."""
+"""Design size of axis and bar labels; the call's minimum for small text may raise it
+(`label_pt`), and the spacings that hold a line of labels grow with it."""
 INK = "#1c2833"
 GRID = "#d5dbe3"
 COLOURS = ("#1f4e79", "#2a9d8f", "#e76f51", "#e9c46a", "#8d99ae", "#6a4c93", "#f4a261",
@@ -30,8 +34,8 @@ COLOURS = ("#1f4e79", "#2a9d8f", "#e76f51", "#e9c46a", "#8d99ae", "#6a4c93", "#f
 class Svg:
     """A minimal SVG writer: every text and attribute value is XML-escaped."""
 
-    def __init__(self, width: float, height: float, title: str):
-        self.width, self.height = width, height
+    def __init__(self, width: float, height: float, title: str, label_pt: float = LABEL_PT):
+        self.width, self.height, self.label_pt = width, height, label_pt
         self.parts: list[str] = [f"<title>{escape(title)}</title>"]
 
     def add(self, tag: str, text: str | None = None, **attrs: object) -> None:
@@ -46,12 +50,13 @@ class Svg:
         else:
             self.parts.append(f"<{tag}{rendered}>{escape(text)}</{tag}>")
 
-    def text(self, x: float, y: float, text: str, *, size: float = LABEL_PT,
+    def text(self, x: float, y: float, text: str, *, size: float | None = None,
              anchor: str = "start", weight: str | None = None, fill: str = INK,
              rotate: float | None = None) -> None:
-        """A line of text whose baseline starts (or ends, or centres) at (x, y)."""
+        """A line of text whose baseline starts (or ends, or centres) at (x, y); `size`
+        defaults to the chart's label size."""
         transform = f"rotate({rotate:g} {x:.2f} {y:.2f})" if rotate else None
-        self.add("text", text, x=x, y=y, font_size=size, text_anchor=anchor,
+        self.add("text", text, x=x, y=y, font_size=size or self.label_pt, text_anchor=anchor,
                  font_weight=weight, fill=fill, transform=transform)
 
     def markup(self) -> Markup:
@@ -98,13 +103,15 @@ class RampUpLabels:
 
 def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
                   h100: Sequence[float], labels: RampUpLabels,
-                  fmt: Callable[[float], str]) -> Markup:
+                  fmt: Callable[[float], str], *, width: float = WIDTH_PT,
+                  label_pt: float = LABEL_PT) -> Markup:
     """Bars of the IT power installed at each year end, with the H100 equivalents
     installed as a line on a second scale; `fmt` formats tick and value labels."""
-    width, height = 480.0, 260.0
-    left, right, top, bottom = 44.0, 56.0, 18.0, 56.0
+    k = label_pt / LABEL_PT  # spacings that hold a line of labels grow with the labels
+    height = 260.0
+    left, right, top, bottom = 44.0 * k, 56.0 * k, 18.0, 56.0 * k
     plot_w, plot_h = width - left - right, height - top - bottom
-    svg = Svg(width, height, labels.title)
+    svg = Svg(width, height, labels.title, label_pt)
     power_ticks, h100_ticks = nice_ticks(max(power_mw, default=0)), nice_ticks(max(h100, default=0))
     power_top, h100_top = power_ticks[-1], h100_ticks[-1]
     y_power = lambda v: top + plot_h * (1 - v / power_top)  # noqa: E731
@@ -112,9 +119,9 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
     for tick in power_ticks:
         svg.add("line", x1=left, x2=left + plot_w, y1=y_power(tick), y2=y_power(tick),
                 stroke=GRID, stroke_width=0.6)
-        svg.text(left - 4, y_power(tick) + 3, fmt(tick), anchor="end", fill=COLOURS[0])
+        svg.text(left - 4, y_power(tick) + 3 * k, fmt(tick), anchor="end", fill=COLOURS[0])
     for tick in h100_ticks:
-        svg.text(left + plot_w + 4, y_h100(tick) + 3, fmt(tick), fill=COLOURS[2])
+        svg.text(left + plot_w + 4, y_h100(tick) + 3 * k, fmt(tick), fill=COLOURS[2])
     band = plot_w / max(len(years), 1)
     points = []
     for i, (year, power, units) in enumerate(zip(years, power_mw, h100, strict=True)):
@@ -125,7 +132,7 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
         if power > 0:
             svg.text(x + band / 2, y_power(power) - 3, fmt(power), anchor="middle",
                      fill=COLOURS[0], weight="bold")
-        svg.text(x + band / 2, top + plot_h + 12, year, anchor="middle")
+        svg.text(x + band / 2, top + plot_h + 12 * k, year, anchor="middle")
         points.append((x + band / 2, y_h100(units)))
     svg.add("polyline", points=" ".join(f"{x:.2f},{y:.2f}" for x, y in points), fill="none",
             stroke=COLOURS[2], stroke_width=2)
@@ -134,10 +141,10 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
     svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke=INK,
             stroke_width=0.8)
     # Legend on two lines under the years: translations may be long.
-    legend_y = height - 20
+    legend_y = height - 20 * k
     svg.add("rect", x=left, y=legend_y - 8, width=10, height=8, fill=COLOURS[0])
     svg.text(left + 16, legend_y, labels.bars)
-    legend_y += 13
+    legend_y += 13 * k
     svg.add("line", x1=left - 3, x2=left + 13, y1=legend_y - 4, y2=legend_y - 4,
             stroke=COLOURS[2], stroke_width=2)
     svg.add("circle", cx=left + 5, cy=legend_y - 4, r=3, fill="#ffffff", stroke=COLOURS[2],
@@ -185,34 +192,35 @@ class GanttLabels:
 
 def gantt_chart(rows: Sequence[GanttRow], months: int, years: Sequence[tuple[int, str]],
                 effort: Sequence[float], labels: GanttLabels,
-                fmt: Callable[[float], str]) -> Markup:
+                fmt: Callable[[float], str], *, width: float = WIDTH_PT,
+                label_pt: float = LABEL_PT) -> Markup:
     """Bars per work package and task over the project months, milestones as
     diamonds, deliverables as triangles, and under them the effort per month.
 
     `years` gives (first month of a calendar year within the plan, its label).
     """
-    width = 480.0
-    left, right = 40.0, 6.0
-    header, row_h, gap = 26.0, 11.5, 14.0
-    panel_h, panel_bottom = 96.0, 38.0
+    k = label_pt / LABEL_PT  # spacings that hold a line of labels grow with the labels
+    left, right = 40.0 * k, 6.0
+    header, row_h, gap = 26.0 * k, 11.5 * k, 14.0
+    panel_h, panel_bottom = 96.0, 38.0 * k
     chart_h = header + row_h * len(rows)
     height = chart_h + gap + panel_h + panel_bottom
     col = (width - left - right) / max(months, 1)
     x_of = lambda month: left + col * (month - 1)  # noqa: E731
-    svg = Svg(width, height, labels.title)
+    svg = Svg(width, height, labels.title, label_pt)
     bounds = [*(m for m, _ in years), months + 1]
     for i, (month, label) in enumerate(years):
         span_end = bounds[i + 1]
         if i % 2 == 0:
-            svg.add("rect", x=x_of(month), y=header - 14, width=col * (span_end - month),
-                    height=chart_h - header + 14, fill="#f1f4f8")
+            svg.add("rect", x=x_of(month), y=header - 14 * k, width=col * (span_end - month),
+                    height=chart_h - header + 14 * k, fill="#f1f4f8")
         svg.text((x_of(month) + x_of(span_end)) / 2, header - 4, label, anchor="middle",
                  weight="bold")
     for i, row in enumerate(rows):
         y = header + row_h * i
         bar_h = 8.0 if row.package else 5.5
         colour = COLOURS[0] if row.package else COLOURS[1]
-        svg.text(2 if row.package else 8, y + row_h / 2 + 3, row.label,
+        svg.text(2 if row.package else 8, y + row_h / 2 + 3 * k, row.label,
                  weight="bold" if row.package else None)
         svg.add("rect", x=x_of(row.start), y=y + (row_h - bar_h) / 2,
                 width=col * (row.end - row.start + 1), height=bar_h, fill=colour)
@@ -226,15 +234,15 @@ def gantt_chart(rows: Sequence[GanttRow], months: int, years: Sequence[tuple[int
                     f"{cx:.2f},{cy + 4.5:.2f} {cx - 4.5:.2f},{cy:.2f}", fill=COLOURS[2],
                     stroke=INK, stroke_width=0.5)
     # The effort panel: person-months per month as a stepped area.
-    top = chart_h + gap + 12
-    plot_h = panel_h - 12
+    top = chart_h + gap + 12 * k
+    plot_h = panel_h - 12 * k
     ticks = nice_ticks(max(effort, default=0), 4)
     y_of = lambda v: top + plot_h * (1 - v / ticks[-1])  # noqa: E731
     svg.text(left, top - 5, labels.effort, weight="bold")
     for tick in ticks:
         svg.add("line", x1=left, x2=width - right, y1=y_of(tick), y2=y_of(tick), stroke=GRID,
                 stroke_width=0.6)
-        svg.text(left - 4, y_of(tick) + 3, fmt(tick), anchor="end")
+        svg.text(left - 4, y_of(tick) + 3 * k, fmt(tick), anchor="end")
     steps = []
     for month, value in enumerate(effort, start=1):
         steps += [(x_of(month), y_of(value)), (x_of(month + 1), y_of(value))]
@@ -250,7 +258,7 @@ def gantt_chart(rows: Sequence[GanttRow], months: int, years: Sequence[tuple[int
         if month == 1 or month % 6 == 0:
             svg.add("line", x1=x_of(month) + col / 2, x2=x_of(month) + col / 2, y1=axis_y,
                     y2=axis_y + 3, stroke=INK, stroke_width=0.6)
-            svg.text(x_of(month) + col / 2, axis_y + 12, labels.month.format(month=month),
+            svg.text(x_of(month) + col / 2, axis_y + 12 * k, labels.month.format(month=month),
                      anchor="middle")
     legend_y = height - 8
     svg.add("polygon", points=f"{left + 4:.2f},{legend_y - 8.5:.2f} {left + 8.5:.2f},"
@@ -280,27 +288,29 @@ class Bar:
     """Formatted value written right of the bar."""
 
 
-def share_bars(bars: Sequence[Bar], title: str, fmt: Callable[[float], str]) -> Markup:
+def share_bars(bars: Sequence[Bar], title: str, fmt: Callable[[float], str], *,
+               width: float = WIDTH_PT, label_pt: float = LABEL_PT) -> Markup:
     """Horizontal bars of shares (financing sources, energy mix), with a share axis."""
-    width, row_h, top = 480.0, 20.0, 6.0
+    k = label_pt / LABEL_PT  # spacings that hold a line of labels grow with the labels
+    row_h, top = 20.0 * k, 6.0
     # Room for the longest label, estimated at 0.6 em per character.
-    left = min(220.0, 12 + 0.6 * LABEL_PT * max((len(bar.label) for bar in bars), default=0))
-    value_w = 52.0
+    left = min(220.0 * k, 12 + 0.6 * label_pt * max((len(bar.label) for bar in bars), default=0))
+    value_w = 52.0 * k
     plot_w = width - left - value_w
-    height = top + row_h * len(bars) + 22
+    height = top + row_h * len(bars) + 22 * k
     ticks = nice_ticks(max((bar.share for bar in bars), default=0), 4)
     x_of = lambda v: left + plot_w * v / ticks[-1]  # noqa: E731
-    svg = Svg(width, height, title)
+    svg = Svg(width, height, title, label_pt)
     bottom = top + row_h * len(bars)
     for tick in ticks:
         svg.add("line", x1=x_of(tick), x2=x_of(tick), y1=top, y2=bottom, stroke=GRID,
                 stroke_width=0.6)
-        svg.text(x_of(tick), bottom + 12, fmt(tick), anchor="middle")
+        svg.text(x_of(tick), bottom + 12 * k, fmt(tick), anchor="middle")
     for i, bar in enumerate(bars):
         y = top + row_h * i
-        svg.text(left - 6, y + row_h / 2 + 3, bar.label, anchor="end")
+        svg.text(left - 6, y + row_h / 2 + 3 * k, bar.label, anchor="end")
         svg.add("rect", x=left, y=y + 4, width=max(x_of(bar.share) - left, 0.5),
                 height=row_h - 8, fill=COLOURS[i % len(COLOURS)])
-        svg.text(x_of(bar.share) + 4, y + row_h / 2 + 3, bar.value, weight="bold")
+        svg.text(x_of(bar.share) + 4, y + row_h / 2 + 3 * k, bar.value, weight="bold")
     svg.add("line", x1=left, x2=left, y1=top, y2=bottom, stroke=INK, stroke_width=0.8)
     return svg.markup()

@@ -12,7 +12,8 @@ up: every number comes from `Figures` or the input.
 
 from .builder import PdfResult, check_page_limit, render_html, render_pdf
 from .cells import paragraphs
-from .edition import TEMPLATES, Edition, css_content
+from .edition import TEMPLATES, Edition
+from .page import DESIGN, css_content, page_style
 
-__all__ = ["TEMPLATES", "Edition", "PdfResult", "check_page_limit", "css_content",
-           "paragraphs", "render_html", "render_pdf"]
+__all__ = ["DESIGN", "TEMPLATES", "Edition", "PdfResult", "check_page_limit", "css_content",
+           "page_style", "paragraphs", "render_html", "render_pdf"]

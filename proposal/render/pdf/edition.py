@@ -10,12 +10,10 @@ anything up: every number comes from `Figures` or the input.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from markupsafe import Markup
 
 from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
@@ -33,6 +31,7 @@ from .energy import EnergyContext
 from .eu_budget import EuBudgetContext
 from .financing import FinancingContext
 from .infrastructure import InfrastructureContext
+from .page import css_content, page_style
 from .sensitivity import SensitivityContext
 from .summary import SummaryContext
 from .workplan import WorkplanContext
@@ -51,6 +50,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         self.project, self.figures, self.root, self.at = project, figures, root, at
         self.loc = Locale(lang)
         self._ = self.loc.gettext
+        self.page = page_style(project.call.format)
         self.sections = self._outline()
         self.phase_names = {phase.id: self.text(phase.name) for phase in project.cost_model.phases}
 
@@ -187,6 +187,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "keywords": ", ".join([consortium.acronym, self.project.call.identifier]),
             "created": consortium.submission_date.isoformat(),
             "stylesheet": (TEMPLATES / "proposal.css").as_uri(),
+            "page": self.page.css(),
             "footer": css_content(footer, {"page": "counter(page)", "pages": "counter(pages)"}),
             "contents": self._("Contents"),
         }
@@ -213,20 +214,3 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         """The partners' logos, with where each path is written (for located errors)."""
         return partner_logos(self.project, self.root, self.at)
 
-
-def css_content(template: str, counters: dict[str, str]) -> Markup:
-    """A CSS `content` value from a translated text with `{name}` placeholders.
-
-    `Page {page} of {pages}` becomes `"Page " counter(page) " of " counter(pages)`;
-    every literal character outside plain letters and digits is escaped, so a
-    translation cannot close the string or the `<style>` element.
-    """
-    tokens = []
-    for part in re.split(r"(\{\w+\})", template):
-        if part.startswith("{") and part[1:-1] in counters:
-            tokens.append(counters[part[1:-1]])
-        elif part:
-            escaped = "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} "
-                              for c in part)
-            tokens.append(f'"{escaped}"')
-    return Markup(" ".join(tokens))

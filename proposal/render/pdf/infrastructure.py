@@ -55,7 +55,7 @@ class InfrastructureContext:
             RampUpLabels(title=_("Ramp-up of the installed capacity"),
                          bars=_("IT power installed at year end (MW)"),
                          line=_("H100 equivalents installed (right scale)")),
-            self.loc.number)
+            self.loc.number, width=self.page.chart_width_pt, label_pt=self.page.chart_pt)
         texts = self.project.consortium.texts
         return {
             "text": self.paras(texts.infrastructure),

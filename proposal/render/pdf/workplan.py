@@ -108,7 +108,8 @@ class WorkplanContext:
                                                 "(person-months per month)"),
                                        milestone=_("Milestone"), deliverable=_("Deliverable"),
                                        month=_("M{month}")),
-                           self.loc.number)
+                           self.loc.number, width=self.page.chart_width_pt,
+                           label_pt=self.page.chart_pt)
 
     def _partner_grid(self: Edition, table: pd.DataFrame, cell: Callable[[float], Cell]) -> Grid:
         """A partner x column table (effort) with its total row and column."""
