@@ -8,15 +8,22 @@ recalculated workbook therefore equals `Figures` to the cent, and changing an in
 in Excel or LibreOffice moves every total as `compute_figures` would for the same
 change. The only numbers written as plain values are structural facts of the data
 (how many sites a phase builds first, a zero of effort where the work plan gives a
-partner no part in a package, the numbers of lines and beneficiaries) and the
-convention of 8760 operating hours a year, shown locked on the Assumptions sheet.
+partner no part in a package, no opex in a year of construction after the costed
+years, the numbers of lines and beneficiaries), the number of costed years and the
+convention of 8760 operating hours a year, the last two shown locked on the
+Assumptions sheet.
 
-Sheets, in order: Summary, Assumptions, Phases, Capex, Opex, Financing, Partners,
-Effort, EU budget, Sensitivity. Each is written by the module named like its twin in
-`proposal.compute`: `assumptions`, `costs` (Phases, Capex, Opex), `workplan` (Effort),
-`financing` (Partners, Financing), `eu_budget`, `sensitivity` and `summary`; `book`
-holds the machinery they share. Sheet names, headers and notes come from the
-`workbook` catalog; categories, statuses and other vocabulary from `Locale.label`.
+Each formula is stored with its value (see `calculate`), so a reader that does not
+calculate (a file previewer, a portal's viewer, `pandas.read_excel`) shows the
+figures too; spreadsheet applications recalculate them.
+
+Sheets, in order: Summary, Assumptions, Phases, Capex, Opex, Cost by year, Financing,
+Partners, Effort, EU budget, Sensitivity. Each is written by the module named like its
+twin in `proposal.compute`: `assumptions`, `costs` (Phases, Capex, Opex, Cost by
+year), `workplan` (Effort), `financing` (Partners, Financing), `eu_budget`,
+`sensitivity` and `summary`; `book` holds the machinery they share. Sheet names,
+headers and notes come from the `workbook` catalog; categories, statuses and other
+vocabulary from `Locale.label`.
 
 Formulas name the cells they use by typed key (`Key(Kind.PHASES, phase, "power_mw")`,
 `Key(Kind.ENERGY_INPUT, "pue")`...; see `keys`), which become absolute A1 addresses
@@ -38,7 +45,7 @@ from ...i18n import N_
 from ...models import Project
 from .assumptions import write_assumptions
 from .book import Book, Layout, workbook_bytes
-from .costs import write_capex, write_opex, write_phases
+from .costs import write_capex, write_cost_by_year, write_opex, write_phases
 from .eu_budget import write_eu_budget
 from .financing import write_financing, write_partners
 from .sensitivity import write_sensitivity
@@ -51,6 +58,7 @@ SHEETS = {
     "phases": N_("Phases"),
     "capex": N_("Capex"),
     "opex": N_("Opex"),
+    "cost_by_year": N_("Cost by year"),
     "financing": N_("Financing"),
     "partners": N_("Partners"),
     "effort": N_("Effort"),
@@ -75,6 +83,7 @@ def build_workbook(project: Project, figures: Figures, lang: str) -> tuple[Workb
     write_phases(book)
     write_capex(book)
     write_opex(book)
+    write_cost_by_year(book)
     write_effort(book)
     write_financing(book)
     write_partners(book)
@@ -86,6 +95,6 @@ def build_workbook(project: Project, figures: Figures, lang: str) -> tuple[Workb
     props.title = book._("{acronym} budget workbook").format(acronym=figures.acronym)
     props.creator = project.consortium.name
     props.language = book.locale.tag
-    # Excel and LibreOffice compute every formula on opening: no cached values exist.
+    # Excel recalculates every formula on opening rather than trusting the stored values.
     book.wb.calculation.fullCalcOnLoad = True
     return book.wb, book.layout

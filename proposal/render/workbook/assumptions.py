@@ -38,7 +38,7 @@ class Input:
     """Overrides the status derived from `origin` (settings of the data files)."""
     note: str | None = None
     locked: bool = False
-    """A convention shown for reference, not an input."""
+    """Shown for reference, not an input: a convention, or a setting the layout follows."""
 
 
 def name_part(identifier: str) -> str:
@@ -62,9 +62,17 @@ def assumption_inputs(book: Book) -> list[Input]:
         Input(section, _("Amortisation period of the capex"), Key(Kind.INPUT, "amortisation"),
               cm.amortisation_years, "count", _("years"), name="AmortisationYears",
               status=setting),
+        Input(section, _("Costed years of operation"), Key(Kind.INPUT, "horizon"),
+              cm.horizon_years, "count", _("years"), name="HorizonYears", status=setting,
+              note=_("The sheets have one row or column per costed year: change it in the "
+                     "data files and build again."), locked=True),
         Input(section, _("Long-term IT power target"), Key(Kind.INPUT, "ultimate"),
               cm.ultimate_power_mw.value, "mw", _("MW"), cm.ultimate_power_mw,
               name="UltimatePowerMW"),
+        *([Input(section, _("Year the long-term target is to be reached"),
+                 Key(Kind.INPUT, "ultimate_year"), cm.ultimate_target_year, "year", _("year"),
+                 name="UltimateTargetYear", status=setting)]
+          if cm.ultimate_target_year is not None else []),
         Input(section, _("Move of each driver in the sensitivity table"), Key(Kind.INPUT, "step"),
               cm.sensitivity_step, "share", _("share"), name="SensitivityStep",
               status=setting),

@@ -6,7 +6,8 @@ and text (always a string cell). Formulas name their operands with `ref(key)` an
 `span(first, last)`, placeholders carrying the keys' texts; `Book.finish` turns them
 into absolute A1 addresses once every sheet is laid out, so a sheet may use cells of a
 sheet laid out after it. `workbook_bytes` serialises
-the workbook with fixed dates, so the same input gives the same bytes.
+the workbook with each formula's value stored beside it (see `calculate`) and fixed
+dates, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -33,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ...compute import TOTAL, Figures
 from ...i18n import Locale
 from ...models import Project
+from .calculate import Error, calculate
 from .keys import Key
 
 DOMAIN = "workbook"
@@ -197,7 +200,10 @@ class Book:
         self.places[str(key)] = place
 
     def name(self, name: str, key: Key) -> None:
-        """Define a workbook name for the cell of `key` (created once laid out)."""
+        """Define a workbook name for the cell of `key` (created once laid out); a name
+        names one cell."""
+        if name in self.names:
+            raise ValueError(f"workbook name defined twice: {name}")
         self.names[name] = key
 
     def resolve(self, formula: str, sheet: str) -> str:
@@ -397,16 +403,59 @@ def partner_name(project: Project, partner_id: str) -> str:
 
 
 def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
-    """The XLSX bytes, with document dates and zip entry times set to `when`."""
+    """The XLSX bytes, each formula stored with its value, document dates and zip entry
+    times set to `when`."""
     workbook.properties.created = when
     workbook.properties.modified = when
+    values = calculate(workbook)
     raw = io.BytesIO()
     ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    by_part: dict[str, dict[str, Any]] = {}
+    for (title, row, col), value in values.items():
+        part = workbook[title].path.lstrip("/")  # set by the writer: xl/worksheets/sheetN.xml
+        by_part.setdefault(part, {})[f"{get_column_letter(col)}{row}"] = value
     stamped = io.BytesIO()
     with (zipfile.ZipFile(raw) as source,
           zipfile.ZipFile(stamped, "w", zipfile.ZIP_DEFLATED) as target):
         for entry in source.infolist():
             info = zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(entry.filename))
+            content = source.read(entry.filename)
+            if entry.filename in by_part:
+                content = with_values(content, by_part[entry.filename], entry.filename)
+            target.writestr(info, content)
     return stamped.getvalue()
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f>[^<]*</f>)<v ?/>(</c>)')
+"""A formula cell as openpyxl writes it: no type, an empty value."""
+_EMPTY_VALUE = re.compile(rb"</f><v ?/>")
+
+
+def with_values(sheet_xml: bytes, values: dict[str, Any], part: str) -> bytes:
+    """The sheet's XML with each formula cell's value (by coordinate) stored beside its
+    formula, typed as a spreadsheet types a formula's result."""
+    def stored(match: re.Match) -> bytes:
+        value = values[match[1].decode()]
+        if isinstance(value, Error):
+            kind, text = ' t="e"', str(value)
+        elif isinstance(value, bool):
+            kind, text = ' t="b"', str(int(value))
+        elif isinstance(value, str):
+            kind, text = ' t="str"', escape(value)
+        else:
+            kind, text = "", number_text(value)
+        return (b'<c r="%s"%s%s>%s<v>%s</v>%s' % (match[1], match[2], kind.encode(), match[3],
+                                                  text.encode(), match[4]))
+
+    content, count = _FORMULA_CELL.subn(stored, sheet_xml)
+    if count != len(values) or _EMPTY_VALUE.search(content):
+        raise ValueError(f"{part}: {len(values)} formula values, {count} formula cells found")
+    return content
+
+
+def number_text(value: float | int) -> str:
+    """A number as the XML stores it: the shortest text that reads back the same."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)

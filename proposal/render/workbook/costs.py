@@ -1,10 +1,13 @@
-"""The Phases, Capex and Opex sheets: the twins of `proposal.compute`'s costs.
+"""The Phases, Capex, Opex and Cost by year sheets: the twins of `proposal.compute`'s
+costs.
 
 Phases: each build-out phase's capacity, the accelerators each phase adds, and the
 capacity in service per costed year (shares of the year each phase serves, delivered
 hours, energy, emissions, water). Capex: each cost line per phase and the grid per phase
 and category. Opex: each cost line per costed year and the grid per year and category.
-The parts of the cost the sensitivity drivers move are kept here as note rows.
+Cost by year: the cash view, each phase's capex spread over its construction days, the
+opex, their total and the running total. The parts of the cost the sensitivity drivers
+move are kept here as note rows.
 """
 
 from __future__ import annotations
@@ -155,6 +158,9 @@ def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
                 sheet.value(row, col, figures.phases.at[pid, column], kind, key, mirror)
             else:
                 sheet.formula(row, col, formulas[column], kind, key, mirror)
+    last = Key(Kind.PHASES, phases[-1])
+    book.name("FacilityPowerMW", last.at("facility_power_mw"))
+    book.name("AcceleratorPowerMW", last.at("accelerator_power_mw"))
     return row
 
 
@@ -259,6 +265,8 @@ def write_capacity_by_year(book: Book, sheet: Sheet, row: int) -> int:
             sheet.formula(row, col, formulas[column], kind, here.at(column), mirror)
     book.name("FirstYear", Key(Kind.CAPACITY, years[0], "year"))
     book.name("LastYear", Key(Kind.CAPACITY, years[-1], "year"))
+    if water:
+        book.name("WaterM3PerYear", Key(Kind.CAPACITY, years[-1], "water_m3"))
     return row
 
 
@@ -443,3 +451,97 @@ def year_headers(book: Book) -> list[tuple[str, str, str]]:
     """Header cells showing the costed years (formulas: the years follow the inputs)."""
     return [("=", ref(Key(Kind.CAPACITY, year, "year")), "year")
             for year in book.figures.capacity_by_year.index]
+
+
+COST_BY_YEAR_COLUMNS = (
+    ("capex", N_("Capex (EUR)")),
+    ("opex", N_("Opex (EUR)")),
+    ("total", N_("Total (EUR)")),
+    ("cumulative", N_("Cumulative (EUR)")),
+)
+"""Columns of the cost-by-year block: `Figures.cost_by_year` column, header."""
+
+
+def write_cost_by_year(book: Book) -> None:
+    """The cash view (the `Figures.cost_by_year` table): capex spent, opex, total and
+    running total per year, and below it each phase's capex spread over the years."""
+    _ = book._
+    sheet = book.sheets["cost_by_year"]
+    figures = book.figures
+    years = list(figures.cost_by_year.index.drop(TOTAL))
+    costed = set(figures.opex.index.drop(TOTAL))
+    phases = list(figures.phases.index)
+    sheet.heading(_("Cost by year"), _(
+        "Capex spent each year (each phase's capex spread evenly over the days from its "
+        "start to its date of service), opex of the costed years, their total and the "
+        "running total."))
+    row = HEADER_ROW
+    last = sheet.header(row, [_("Year"), *(_(title) for _c, title in COST_BY_YEAR_COLUMNS)])
+    spread = Key(Kind.CAPEX_BY_YEAR)
+    for n, year in enumerate(years):
+        row += 1
+        here = Key(Kind.COST_BY_YEAR, year)
+        cells = {column: ref(here.at(column)) for column, _title in COST_BY_YEAR_COLUMNS}
+        sheet.formula(row, 1, "FirstYear" if n == 0
+                      else f"{ref(Key(Kind.COST_BY_YEAR, years[n - 1], 'year'))}+1",
+                      "year", here.at("year"))
+        formulas = {
+            "capex": sum_of(spread.at(phases[0], year), spread.at(phases[-1], year)),
+            "opex": ref(Key(Kind.OPEX, year, TOTAL)) if year in costed else None,
+            "total": f"{cells['capex']}+{cells['opex']}",
+            "cumulative": cells["total"] if n == 0 else
+            f"{ref(Key(Kind.COST_BY_YEAR, years[n - 1], 'cumulative'))}+{cells['total']}",
+        }
+        for col, (column, _title) in enumerate(COST_BY_YEAR_COLUMNS, start=2):
+            key, mirror = here.at(column), ("cost_by_year", year, column)
+            if formulas[column] is None:  # a year of construction after the costed years
+                sheet.value(row, col, 0, "eur", key, mirror)
+            else:
+                sheet.formula(row, col, formulas[column], "eur", key, mirror)
+    filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
+    row += 1
+    totals = [column for column, _title in COST_BY_YEAR_COLUMNS[:-1]]
+    first = Key(Kind.COST_BY_YEAR, years[0])
+    sheet.total_line(row, 2, first, Key(Kind.COST_BY_YEAR, years[-1]), totals, "eur",
+                     "cost_by_year")
+    # As in compute, the running total's total is the total.
+    sheet.formula(row, 2 + len(totals), ref(Key(Kind.COST_BY_YEAR, TOTAL, "total")), "eur",
+                  Key(Kind.COST_BY_YEAR, TOTAL, "cumulative"),
+                  ("cost_by_year", TOTAL, "cumulative"))
+    sheet.total_style(row, 1, last)
+    write_capex_by_year(book, sheet, row + 2, years)
+    sheet.finish({1: 22, 2: 24, **{c: 18 for c in range(3, len(years) + 8)}},
+                 f"B{HEADER_ROW + 1}", filter_ref, blocks=2)
+
+
+def write_capex_by_year(book: Book, sheet: Sheet, row: int, years: list[int]) -> int:
+    """Each phase's capex spread over the years of its construction, in proportion to
+    the days from its start to its date of service falling in each year.
+
+    Returns the last row written."""
+    _ = book._
+    phase_names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
+    sheet.block(row, _("Capex by phase and year (EUR)"))
+    row += 1
+    sheet.header(row, [_("Phase"), _("Name"), _("Start"), _("In service from"),
+                       _("Capex (EUR)"),
+                       *(("=", ref(Key(Kind.COST_BY_YEAR, year, "year")), "year")
+                         for year in years), _("Total")])
+    first_col = 6
+    for pid in book.figures.phases.index:
+        row += 1
+        here, phase = Key(Kind.CAPEX_BY_YEAR, pid), Key(Kind.PHASES, pid)
+        start, end = ref(here.at("start")), ref(here.at("end"))
+        sheet.text(row, 1, pid)
+        sheet.text(row, 2, phase_names[pid])
+        sheet.formula(row, 3, ref(phase.at("start")), "date", here.at("start"))
+        sheet.formula(row, 4, ref(phase.at("end")), "date", here.at("end"))
+        sheet.formula(row, 5, ref(phase.at("capex_eur")), "eur", here.at("capex"))
+        for col, year in enumerate(years, start=first_col):
+            y = ref(Key(Kind.COST_BY_YEAR, year, "year"))
+            # The days of construction in the year over all the days of construction.
+            sheet.formula(row, col, f"{ref(here.at('capex'))}*MAX(0,MIN({end},DATE({y}+1,1,1))"
+                                    f"-MAX({start},DATE({y},1,1)))/({end}-{start})",
+                          "eur", here.at(year))
+        sheet.total_of_row(row, first_col + len(years), here, years, "eur")
+    return row

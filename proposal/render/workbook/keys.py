@@ -24,9 +24,10 @@ class Kind(Enum):
 
     # -- inputs: the Assumptions sheet (effort and the calendar: the Effort sheet)
     INPUT = "in"
-    """One word for a single input of the project: `start`, `amortisation`, `ultimate`,
-    `step`, `hours` (a locked convention), `rate` (the default person-month cost), `eu`,
-    `ms` (Member State), `tolerance`, `indirect`."""
+    """One word for a single input of the project: `start`, `amortisation`, `horizon` (a
+    locked setting), `ultimate`, `ultimate_year`, `step`, `hours` (a locked convention),
+    `rate` (the default person-month cost), `eu`, `ms` (Member State), `tolerance`,
+    `indirect`."""
     ACCELERATOR_INPUT = "in/acc"
     """Accelerator type id, then `price`, `h100` (H100 equivalents) or `kw` (power)."""
     SITE_INPUT = "in/site"
@@ -76,6 +77,13 @@ class Kind(Enum):
     then a costed year or `TOTAL`."""
     OPEX = "ox"
     """Costed year or `TOTAL`, then an opex category or `TOTAL`: `Figures.opex`."""
+
+    # -- formulas: the Cost by year sheet
+    COST_BY_YEAR = "cy"
+    """Year of the cash view or `TOTAL`, then `year` or a `Figures.cost_by_year` column."""
+    CAPEX_BY_YEAR = "cxy"
+    """Phase id, then `start`, `end`, `capex`, a year of the cash view (the phase's capex
+    spent in it) or `TOTAL`."""
 
     # -- the Effort sheet
     PERSON_MONTH_COST = "rate"
