@@ -35,6 +35,7 @@ from .models import (
     Project,
     SourceRegistry,
     Text,
+    Why,
     is_figure,
     partner_file,
     walk_project,
@@ -366,6 +367,11 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
     if kind in ("greater_than_equal", "greater_than") and ctx.get("ge", ctx.get("gt")) == 0:
         return ("negative",
                 f"`{field}` is {shown}; expected a number that is not negative", False, False)
+    if kind in BOUNDS:
+        wording, key, side = BOUNDS[kind]
+        why = getattr(_why(model, detail["loc"]), side)
+        return ("out-of-range", f"`{field}` is {shown}; expected {wording} "
+                f"{_show_bound(ctx.get(key))}{f' ({why})' if why else ''}", False, False)
     if kind in ("literal_error", "enum"):
         return ("invalid-value", f"`{field}` is {shown}; expected {ctx.get('expected')}",
                 False, False)
@@ -400,6 +406,45 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel]) -> tuple[str, str,
         return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
     return ("invalid-value", f"`{field}` is {shown}: {message[0].lower()}{message[1:]}",
             False, False)
+
+
+BOUNDS = {
+    "greater_than_equal": ("at least", "ge", "below"),
+    "greater_than": ("more than", "gt", "below"),
+    "less_than_equal": ("at most", "le", "above"),
+    "less_than": ("less than", "lt", "above"),
+}
+"""Pydantic's bound errors: (the words before the bound, its key in the error's context,
+the side of `Why` that explains it)."""
+
+
+def _show_bound(bound: Any) -> str:
+    """A bound as the message prints it: `1,000,000,000,000,000`, `0.5`, `2107-12-31`."""
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    return f"{bound:,}" if isinstance(bound, int) else str(bound)
+
+
+def _why(model: type[BaseModel], loc: tuple) -> Why:
+    """The `Why` of the value at pydantic's `loc`, or an empty one: read from the
+    metadata of the field, or of the list item or mapping value, that holds it."""
+    annotation: Any = model
+    metadata: list[Any] = []
+    for part in loc:
+        annotation, metadata = _unwrap(annotation), []
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                break
+            annotation, metadata = field.annotation, list(field.metadata)
+        elif get_origin(annotation) in (tuple, list, dict) and get_args(annotation):
+            annotation = get_args(annotation)[-1 if get_origin(annotation) is dict else 0]
+        else:
+            continue  # a tag pydantic adds to the location (a union's member, a validator)
+        for option in (annotation, *get_args(annotation)):  # `X | None` keeps X's metadata
+            if get_origin(option) is Annotated:
+                metadata.extend(get_args(option)[1:])
+    return next((m for m in metadata if isinstance(m, Why)), Why())
 
 
 def _dotted(loc: tuple) -> str:
