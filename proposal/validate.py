@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import struct
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
 from .locations import Locations
 from .models import (
@@ -243,10 +243,6 @@ def _escaped(text: str) -> str:
 
 
 LOGO_SUFFIXES = (".svg", ".png")
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-"""Largest logo file: an 8 MB SVG took 87 s and 1.3 GiB to draw."""
-MAX_LOGO_PIXELS = 16_000_000
-"""Most pixels of a PNG logo: a 21 kB PNG of 9000 x 9000 pixels took 800 MiB to draw."""
 
 
 def _check_logo(doc: Document, root: Path) -> list[Problem]:
@@ -275,17 +271,7 @@ def _check_logo(doc: Document, root: Path) -> list[Problem]:
     size = target.stat().st_size
     if size > MAX_LOGO_BYTES:
         return problem(f"logo `{logo}` is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,} bytes")
-    if target.suffix.lower() == ".png":
-        with target.open("rb") as handle:
-            header = handle.read(24)
-        # A PNG opens with its signature, then the IHDR chunk: width and height first.
-        # Without it the file is no PNG, which drawing the logo reports.
-        width, height = (struct.unpack(">II", header[16:24]) if header[12:16] == b"IHDR"
-                         and len(header) == 24 else (0, 0))
-        if width * height > MAX_LOGO_PIXELS:
-            return problem(f"logo `{logo}` is {width:,} x {height:,} pixels; expected at most "
-                           f"{MAX_LOGO_PIXELS:,} pixels, such as 4,000 x 4,000")
-    return []
+    return []  # what the file holds is read by `proposal.assets.check_logos`
 
 
 # ----------------------------------------------------------- error rewording

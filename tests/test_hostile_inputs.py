@@ -4,11 +4,19 @@ build is never reached with it."""
 
 from __future__ import annotations
 
+import base64
+import re
+import struct
+import subprocess
+import sys
+import zlib
+
 import pytest
 
+from proposal import assets, images
 from proposal.pipeline import check
 
-from .conftest import SampleProject
+from .conftest import REPO, SampleProject
 
 
 def problems_of(sample: SampleProject) -> list[str]:
@@ -111,3 +119,199 @@ def test_bounds_are_in_the_schemas() -> None:
     consortium = schemas["consortium.schema.json"]["properties"]["submission_date"]
     assert (consortium["formatMinimum"], consortium["formatMaximum"]) == ("1980-01-01",
                                                                           "2107-12-31")
+
+
+# -------------------------------------------------------------------------------- logos
+
+SVG = "xmlns='http://www.w3.org/2000/svg'"
+LOGO = "partners/alpha.yaml:9:7: error: logo `{}` {} [logo]"
+
+
+def png_of(width: int, height: int, rows: bytes | None = None) -> bytes:
+    """A grey PNG of `width` x `height` pixels, all 0: a million times smaller than its
+    pixels, since its zlib stream repeats one compressed block (each flushed whole)."""
+    size = (width + 1) * height  # each row starts with its filter byte
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = deflate.compress(bytes((width + 1) * 100)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    body = block * (height // 100) + deflate.compress(bytes((width + 1) * (height % 100)))
+    stream = b"\x78\xda" + body + deflate.flush() + struct.pack(">I", (size % 65521) << 16 | 1)
+    if rows is not None:
+        stream = zlib.compress(rows)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I",
+                                                                        zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0,
+                                                               0, 0, 0))
+            + chunk(b"IDAT", stream) + chunk(b"IEND", b""))
+
+
+def use_chain(levels: int, fan: int = 10) -> str:
+    """An SVG whose every level draws the level below `fan` times: fan^levels shapes."""
+    defs = "<rect id='l0' width='1' height='1'/>" + "".join(
+        f"<g id='l{i}'>" + f"<use href='#l{i - 1}'/>" * fan + "</g>" for i in range(1, levels + 1))
+    return f"<svg {SVG} width='10' height='10'><defs>{defs}</defs><use href='#l{levels}'/></svg>"
+
+
+def nested(tag: str, attribute: str, levels: int = 6) -> str:
+    """An SVG of patterns, masks or clip paths whose content each paints with the one
+    below, ten times."""
+    defs = f"<{tag} id='c0'><rect width='1' height='1' fill='white'/></{tag}>" + "".join(
+        f"<{tag} id='c{i}'>" + f"<rect width='1' height='1' {attribute}='url(#c{i - 1})'/>" * 10
+        + f"</{tag}>" for i in range(1, levels + 1))
+    return (f"<svg {SVG} width='10' height='10'><defs>{defs}</defs>"
+            f"<rect width='9' height='9' {attribute}='url(#c{levels})'/></svg>")
+
+
+def embedding(data: bytes, kind: str = "image/png") -> str:
+    """An SVG that draws `data` as an image embedded in a `data:` URI."""
+    return (f"<svg {SVG} width='10' height='10'><image width='10' height='10' "
+            f"href='data:{kind};base64,{base64.b64encode(data).decode()}'/></svg>")
+
+
+def with_logo(sample: SampleProject, name: str, content: str | bytes) -> None:
+    """Make `logos/<name>` alpha's logo."""
+    sample.write(f"logos/{name}", content)
+    if name != "alpha.svg":
+        sample.edit("partners/alpha.yaml", "logo: logos/alpha.svg", f"logo: logos/{name}")
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("alpha.svg", b"", "is empty (0 bytes); expected a `.svg` image"),
+    ("alpha.png", b"", "is empty (0 bytes); expected a `.png` image"),
+    # WeasyPrint draws what a truncated PNG holds and greys out the rest, silently.
+    ("alpha.png", png_of(200, 200, rows=bytes(201 * 200))[:90],
+     "cannot be drawn: the image is damaged or not of the kind its name says; expected a "
+     "valid `.png` or `.svg` file"),
+    ("alpha.png", png_of(20, 20, rows=bytes(21 * 20)).replace(b"IDAT\x78\x9c\x63",
+                                                             b"IDAT\x78\x9c\x9c"),
+     "cannot be drawn: the image is damaged or not of the kind its name says; expected a "
+     "valid `.png` or `.svg` file"),
+    # Files named .svg that hold no SVG were silently missing from the cover.
+    ("alpha.svg", "<html xmlns='http://www.w3.org/1999/xhtml'><body>Alpha</body></html>",
+     "is not an SVG image: its root element is `<html>`; expected `<svg "
+     "xmlns=\"http://www.w3.org/2000/svg\">`"),
+    ("alpha.svg", "<svg width='10' height='10'><rect width='5' height='5'/></svg>",
+     "is not an SVG image: its root element is `<svg>` outside the SVG namespace; expected "
+     "`<svg xmlns=\"http://www.w3.org/2000/svg\">`"),
+    ("alpha.svg", png_of(20, 20, rows=bytes(21 * 20)),
+     "is a PNG image, not SVG; expected an SVG file (or give the PNG a `.png` name)"),
+    ("alpha.svg", embedding(b"BM" + bytes(60), "image/bmp"),
+     "embeds an image that is not PNG, JPEG, GIF or SVG; expected one of those"),
+    ("alpha.svg", embedding(png_of(20, 20, rows=bytes(21 * 20))[:50]),
+     "embeds a damaged image; expected whole PNG, JPEG, GIF or SVG images"),
+    ("alpha.svg", embedding(b"<svg><g></svg>", "image/svg+xml"),
+     "embeds an SVG image that is not a well-formed SVG file (mismatched tag: line 1, "
+     "column 10)"),
+], ids=["empty-svg", "empty-png", "truncated-png", "damaged-png", "html-named-svg",
+        "svg-without-namespace", "png-named-svg", "embedded-bmp", "embedded-damaged-png",
+        "embedded-broken-svg"])
+def test_damaged_or_mislabelled_logo(sample: SampleProject, name, content, message) -> None:
+    with_logo(sample, name, content)
+    assert problems_of(sample) == [LOGO.format(f"logos/{name}", message)]
+
+
+@pytest.mark.parametrize("content", [
+    f"<svg {SVG}><image href='https://logos.example/alpha.png' width='5' height='5'/></svg>",
+    f"<svg {SVG}><style>@import url(https://logos.example/alpha.css);</style></svg>",
+    f"<svg {SVG}><rect width='5' height='5' style='fill: url(https://logos.example/p)'/></svg>",
+])
+def test_logo_linking_to_the_network(sample: SampleProject, content: str) -> None:
+    with_logo(sample, "alpha.svg", content)
+    link = re.search(r"https://[^'\")]+", content).group()
+    assert problems_of(sample) == [LOGO.format(
+        "logos/alpha.svg", f"refers to `{link}`; a logo must be self-contained, without links "
+        "to other files or the network")]
+
+
+COSTLY = ("costs more than 10,000 shapes to draw (counting every element each time `<use>`, "
+          "patterns, masks, clip paths and markers draw it); expected a simpler drawing")
+BILLION_LAUGHS = ("<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY a 'lol'>"
+                  + "".join(f"<!ENTITY {b} '{('&' + a + ';') * 10}'>"
+                            for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+                  + f"]><svg {SVG}><text>&i;</text></svg>")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    # Seven levels of ten <use>: 10^7 shapes, hours of drawing from 2 kB.
+    (use_chain(7), COSTLY),
+    (nested("pattern", "fill"), COSTLY),
+    (nested("mask", "mask"), COSTLY),
+    (nested("clipPath", "clip-path"), COSTLY),
+    (f"<svg {SVG}><defs><marker id='m'>" + "<rect width='1' height='1'/>" * 10
+     + "</marker></defs><path marker-mid='url(#m)' d='M0 0" + " l1 1" * 2000 + "'/></svg>",
+     COSTLY),
+    (f"<svg {SVG}><style>rect {{ fill: url(#p) }}</style><defs><pattern id='p'>"
+     + "<circle r='1'/>" * 100 + "</pattern></defs>" + "<rect width='1' height='1'/>" * 200
+     + "</svg>", COSTLY),
+    (f"<svg {SVG}><g id='a'><use href='#a'/></g></svg>",
+     "draws `#a` inside itself; expected references that end"),
+    (f"<svg {SVG}>" + "<g>" * 3000 + "</g>" * 3000 + "</svg>",
+     "nests elements more than 64 deep; expected a flatter drawing"),
+    (BILLION_LAUGHS, "declares entities in a DOCTYPE; expected plain SVG without `<!DOCTYPE "
+     "... [...]>` (entities can expand a small file into gigabytes)"),
+    # 1.2 MB of SVG that WeasyPrint decodes into 900 million pixels (1.5 GB per worker).
+    (embedding(png_of(30_000, 30_000)), "embeds an image of 30,000 x 30,000 pixels; expected "
+     "at most 16,000,000 pixels in all, such as 4,000 x 4,000"),
+    (f"<svg {SVG}>" + "".join(embedding(png_of(2000, 2000 + i))[len(f"<svg {SVG}>"):-6]
+                              for i in range(4)) + "</svg>",
+     "embeds images of 16,012,000 pixels in all; expected at most 16,000,000 pixels in all, "
+     "such as 4,000 x 4,000"),
+    (embedding(embedding(embedding(b"<svg/>", "image/svg+xml").encode(), "image/svg+xml")
+               .encode(), "image/svg+xml"),
+     "nests SVG images more than 3 deep; expected a plain SVG drawing"),
+    (embedding(use_chain(5).encode(), "image/svg+xml"), COSTLY),
+], ids=["use-chain", "nested-patterns", "nested-masks", "nested-clip-paths", "markers",
+        "stylesheet-pattern", "use-cycle", "deep-nesting", "billion-laughs",
+        "embedded-raster-bomb", "embedded-rasters-in-all", "svg-in-svg-in-svg",
+        "use-chain-in-embedded-svg"])
+def test_logo_bombs_are_refused_with_bounded_memory(sample: SampleProject, content,
+                                                    message) -> None:
+    with_logo(sample, "alpha.svg", content)
+    code = (
+        "from pathlib import Path;"
+        "from proposal.pipeline import check\n"
+        f"result = check(Path({str(sample.path)!r}))\n"
+        "print(result.ok, *result.problems, sep='\\n')\n"
+        "print([line.split()[1] for line in open('/proc/self/status')\n"
+        "       if line.startswith('VmHWM:')][0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=120, check=True).stdout.splitlines()
+    assert out[:-1] == ["False", LOGO.format("logos/alpha.svg", message)]
+    # Refused from the file's bytes, before WeasyPrint draws anything: the peak stays
+    # at what the interpreter and libraries need (drawing these takes GiBs or hours).
+    assert int(out[-1]) < 400 * 1024
+
+
+def test_drawing_limits_stop_what_the_bounds_miss(sample: SampleProject, monkeypatch) -> None:
+    # Without the static bounds, the drawing process's time and memory limits still
+    # stop the logo and name it; the drawing is another process, so `check` goes on.
+    monkeypatch.setattr(images, "MAX_DRAWING_COST", 10**12)
+    monkeypatch.setattr(assets, "DRAW_SECONDS", 1)
+    with_logo(sample, "alpha.svg", use_chain(6))
+    assert problems_of(sample) == [LOGO.format(
+        "logos/alpha.svg", "cannot be drawn within 1 s and 1,024 MiB of memory; expected a "
+        "simpler image")]
+    monkeypatch.setattr(assets, "DRAW_SECONDS", 30)
+    monkeypatch.setattr(assets, "DRAW_MEMORY", 16 * 2**20)
+    with_logo(sample, "alpha.svg", embedding(png_of(4000, 4000)))
+    assert problems_of(sample) == [LOGO.format(
+        "logos/alpha.svg", "cannot be drawn within 30 s and 16 MiB of memory; expected a "
+        "simpler image")]
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("alpha.png", png_of(4000, 4000)),
+    ("alpha.svg", '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+     '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+     f"<svg {SVG} width='120' height='40'><style>.st0{{fill:url(#g)}}</style><defs>"
+     "<linearGradient id='g'><stop offset='0' stop-color='#000'/><stop offset='1'/>"
+     "</linearGradient></defs>" + "<path class='st0' d='M0 0 L10 10 L20 0 Z'/>" * 300
+     + "<text x='5' y='30'>Alpha</text></svg>"),
+    ("alpha.svg", embedding(png_of(1000, 1000))),
+], ids=["large-png", "illustrator-like-svg", "svg-with-a-raster"])
+def test_real_logos_pass(sample: SampleProject, name: str, content) -> None:
+    with_logo(sample, name, content)
+    assert check(sample.path).ok
