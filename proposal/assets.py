@@ -131,12 +131,12 @@ def check_logo_drawing(logo: Logo, root: Path) -> Problem | None:
 
 def _draw_in_child(url: str, root: Path, sender: Connection) -> None:
     """Draw one logo and send (the first URL refused, whether WeasyPrint logged an
-    error); within `DRAW_MEMORY` more address space and `DRAW_SECONDS`."""
+    error); send nothing when the drawing ran out of its `DRAW_MEMORY`."""
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
         # What the process already maps (it inherited the checking process) plus the
-        # drawing's allowance; a MemoryError, or the child's death, reports the logo.
+        # drawing's allowance.
         with open("/proc/self/statm") as statm:
             mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         resource.setrlimit(resource.RLIMIT_AS, (mapped + DRAW_MEMORY, mapped + DRAW_MEMORY))
@@ -145,16 +145,20 @@ def _draw_in_child(url: str, root: Path, sender: Connection) -> None:
 
     from .fetch import ProjectFetcher, RefusedURL
 
+    # WeasyPrint logs an image it failed to load and attaches the reason to a debug
+    # record: running out of memory must not read as a damaged image.
+    logging.getLogger("weasyprint").setLevel(logging.DEBUG)
     fetcher = ProjectFetcher([root])
     try:
         with weasyprint_log() as log, contextlib.suppress(RefusedURL):  # kept in `refused`
             HTML(string=f'<img src="{escape(url, quote=True)}">',
                  url_fetcher=fetcher).write_pdf()
     except MemoryError:
-        return  # the parent reads the closed pipe as "cannot be drawn within the limits"
+        return
     except Exception:
         log.fatal.append("the drawing raised")
-    sender.send((fetcher.refused[0].url if fetcher.refused else None, bool(log.fatal)))
+    if not log.out_of_memory:
+        sender.send((fetcher.refused[0].url if fetcher.refused else None, bool(log.fatal)))
 
 
 @dataclass
@@ -163,6 +167,8 @@ class WeasyprintLog:
 
     fatal: list[str]
     """Messages of level ERROR or above."""
+    out_of_memory: bool = False
+    """A record carried a MemoryError (WeasyPrint catches it and logs a failed image)."""
 
 
 @contextlib.contextmanager
@@ -174,6 +180,10 @@ def weasyprint_log() -> Iterator[WeasyprintLog]:
         def emit(self, record: logging.LogRecord) -> None:
             if record.levelno >= logging.ERROR:
                 log.fatal.append(record.getMessage())
+            error = record.exc_info[1] if record.exc_info else None
+            while error is not None and not log.out_of_memory:
+                log.out_of_memory = isinstance(error, MemoryError)
+                error = error.__cause__ or error.__context__
 
     handler = Handler()
     logger = logging.getLogger("weasyprint")
