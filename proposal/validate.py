@@ -20,6 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from .glyphs import describe, shipped_fonts, undrawable
 from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
 from .locations import Locations
@@ -852,6 +853,39 @@ def check_required_sections(project: Project, at: Locations) -> list[Problem]:
     ]
 
 
+NAMES = ("legal_name", "short_name")
+"""The partner fields that name it: what prints must be exactly what is written."""
+CONSORTIUM_NAMES = ("name", "acronym")
+"""The consortium's fields that name it."""
+
+
+def check_drawable_characters(project: Project, at: Locations) -> list[Problem]:
+    """A warning for each text holding characters none of the proposal's fonts draws
+    (they print as empty boxes); an error when the text is a partner's or the
+    consortium's name, which must print as written."""
+    names = {(partner_file(p.id), (field,)) for p in project.partners for field in NAMES}
+    names |= {(DATA_FILE_OF["consortium"], (field,)) for field in CONSORTIUM_NAMES}
+    fonts = " and ".join(shipped_fonts().families)
+    problems = []
+    for file, path, node in walk_project(project):
+        if not isinstance(node, str) or not (missing := undrawable(node)):
+            continue
+        which = describe(missing)
+        if (file, path) in names:
+            problems.append(at.problem(
+                file, path, "undrawable-character",
+                f"`{_dotted(path)}` contains {which}, which the proposal's fonts ({fonts}) "
+                "cannot draw; a name must print as written: write it in characters the "
+                "fonts have, such as its Latin transcription"))
+        else:
+            problems.append(at.problem(
+                file, path, "undrawable-character",
+                f"`{_dotted(path)}` contains {which}, which the proposal's fonts ({fonts}) "
+                "cannot draw: the PDF prints an empty box instead; write it otherwise or "
+                "leave it out", severity="warning"))
+    return problems
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -868,5 +902,6 @@ CHECKS: list[Check] = [
     check_call_sections,
     check_energy_mix,
     check_required_sections,
+    check_drawable_characters,
 ]
 """The cross-file rules, run in this order once every file is valid on its own."""
