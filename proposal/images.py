@@ -199,7 +199,7 @@ def inspect_svg(data: bytes, rasters: Rasters | None = None, depth: int = 0) -> 
         raise BadImage(f"is not an SVG image: its root element is `<{tag}>`"
                        + ("" if tag != "svg" else " outside the SVG namespace")
                        + f"; expected `<svg xmlns=\"{SVG_NS}\">`")
-    if link := external_link(root):
+    if (link := external_link(root)) is not None:
         raise BadImage(links_elsewhere(link), whole_logo=True)
     rasters = Rasters() if rasters is None else rasters
     embedded = {}
@@ -309,7 +309,9 @@ def external_link(root: ElementTree.Element) -> str | None:
 
 def links_elsewhere(link: str) -> str:
     """Why a logo that refers to `link`, outside itself, is refused."""
-    return (f"refers to `{link}`; a logo must be self-contained, without links to other "
+    # An empty link is the logo's own file, which an <image> would draw inside itself.
+    what = f"`{link}`" if link.strip() else "itself with an empty link"
+    return (f"refers to {what}; a logo must be self-contained, without links to other "
             "files or the network")
 
 

@@ -223,6 +223,13 @@ def test_logo_linking_to_the_network(sample: SampleProject, content: str) -> Non
         "to other files or the network")]
 
 
+def test_logo_drawing_itself_through_an_empty_link(sample: SampleProject) -> None:
+    with_logo(sample, "alpha.svg", f"<svg {SVG}><image href='' width='5' height='5'/></svg>")
+    assert problems_of(sample) == [LOGO.format(
+        "logos/alpha.svg", "refers to itself with an empty link; a logo must be "
+        "self-contained, without links to other files or the network")]
+
+
 COSTLY = ("costs more than 10,000 shapes to draw (counting every element each time `<use>`, "
           "patterns, masks, clip paths and markers draw it); expected a simpler drawing")
 BILLION_LAUGHS = ("<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY a 'lol'>"
