@@ -33,9 +33,10 @@ DRAW_SECONDS = 30
 """Longest a logo may take to draw alone. Within the bounds of `proposal.images` a
 logo draws in under 5 s; this stops what they do not foresee."""
 DRAW_MEMORY = 1024 * 1024 * 1024
-"""Address space a logo's drawing may add to the checking process. Within the bounds
-of `proposal.images`, the largest raster (4,000 x 4,000 RGBA) adds about 300 MiB and
-the costliest SVG about 60 MiB."""
+"""Address space a logo's drawing may add to the checking process (a fork, it may also
+reuse what that process has mapped and freed). Within the bounds of `proposal.images`,
+the largest raster (4,000 x 4,000 RGBA) adds about 300 MiB and the costliest SVG about
+60 MiB."""
 
 
 class Logo(NamedTuple):
