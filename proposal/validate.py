@@ -870,19 +870,16 @@ def check_drawable_characters(project: Project, at: Locations) -> list[Problem]:
     for file, path, node in walk_project(project):
         if not isinstance(node, str) or not (missing := undrawable(node)):
             continue
-        which = describe(missing)
+        found = (f"`{_dotted(path)}` contains {describe(missing)}, which the proposal's fonts "
+                 f"({fonts}) cannot draw")
         if (file, path) in names:
-            problems.append(at.problem(
-                file, path, "undrawable-character",
-                f"`{_dotted(path)}` contains {which}, which the proposal's fonts ({fonts}) "
-                "cannot draw; a name must print as written: write it in characters the "
-                "fonts have, such as its Latin transcription"))
+            problems.append(at.problem(file, path, "undrawable-character", (
+                f"{found}; a name must print as written: write it in characters the fonts "
+                "have, such as its Latin transcription")))
         else:
-            problems.append(at.problem(
-                file, path, "undrawable-character",
-                f"`{_dotted(path)}` contains {which}, which the proposal's fonts ({fonts}) "
-                "cannot draw: the PDF prints an empty box instead; write it otherwise or "
-                "leave it out", severity="warning"))
+            problems.append(at.problem(file, path, "undrawable-character", (
+                f"{found}: the PDF prints an empty box instead; write it otherwise or leave "
+                "it out"), severity="warning"))
     return problems
 
 
