@@ -72,12 +72,10 @@ def check_logos(project: Project, root: Path, at: Locations) -> list[Problem]:
     """An error for each logo the PDF could not draw, located at its `logo:` line."""
     root = root.resolve()
     logos = [logo for logo in partner_logos(project, root, at) if logo.path.is_relative_to(root)]
-    if not logos:
-        return []
-    import weasyprint  # noqa: F401  # once here, not in each drawing process forked below
-
-    return [problem for logo in logos
-            if (problem := check_logo(logo) or check_logo_drawing(logo, root))]
+    read = [(logo, check_logo(logo)) for logo in logos]
+    problems = [problem for _, problem in read if problem]
+    problems += check_logo_drawings([logo for logo, problem in read if not problem], root)
+    return problems
 
 
 def check_logo(logo: Logo) -> Problem | None:
@@ -94,35 +92,44 @@ def check_logo(logo: Logo) -> Problem | None:
     return None
 
 
-def check_logo_drawing(logo: Logo, root: Path) -> Problem | None:
-    """An error when WeasyPrint cannot draw a logo on its own, refuses what it loads,
-    or needs more than `DRAW_SECONDS` or `DRAW_MEMORY` to draw it.
+Drawn = tuple[str | None, bool] | None
+"""How drawing one logo went: (the first URL the fetcher refused, whether WeasyPrint
+logged an error), or None when it took more than `DRAW_SECONDS` or `DRAW_MEMORY`."""
+
+
+def check_logo_drawings(logos: list[Logo], root: Path) -> list[Problem]:
+    """An error for each logo WeasyPrint cannot draw on its own, refuses what it loads
+    for, or needs more than `DRAW_SECONDS` or `DRAW_MEMORY` to draw.
 
     In the whole proposal WeasyPrint would only log that an image failed; drawing each
-    logo alone in a one-image document names the logo. The drawing runs in a child
-    process, which a limit on its address space and a timeout stop, so no logo makes
-    `check` hang or swell.
+    logo alone in a one-image document names the logo. The logos are drawn one after
+    another in a child process, which a limit on its address space and a timeout stop,
+    so no logo makes `check` hang or swell. One process serves them all (starting
+    WeasyPrint's fonts costs 0.3 s a process); a logo that stops it is drawn again
+    first in a fresh one, so it is not blamed for the memory of those before it.
     """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_draw_in_child, args=(logo.url, root, sender), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        outcome = receiver.recv() if receiver.poll(DRAW_SECONDS) else None
-    except EOFError:  # the child died: out of memory, or a crash in a library
-        outcome = None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+    if not logos:
+        return []
+    import weasyprint  # noqa: F401  # once here, not in each drawing process forked below
+
+    outcomes: list[Drawn] = []
+    while len(outcomes) < len(logos):
+        first = len(outcomes)
+        with contextlib.closing(_drawings([logo.url for logo in logos[first:]], root)) as drawn:
+            for outcome in drawn:
+                if outcome is None and len(outcomes) > first:
+                    break  # this logo is drawn again, first in a fresh process
+                outcomes.append(outcome)
+    return [problem for logo, outcome in zip(logos, outcomes, strict=True)
+            if (problem := _drawing_problem(logo, outcome))]
+
+
+def _drawing_problem(logo: Logo, outcome: Drawn) -> Problem | None:
     if outcome is None:
         return logo.problem(f"cannot be drawn within {DRAW_SECONDS} s and "
                             f"{DRAW_MEMORY // 2**20:,} MiB of memory; expected a simpler image")
     refused, failed = outcome
-    if refused:
+    if refused is not None:
         return logo.problem(links_elsewhere(refused))
     if failed:
         return logo.problem("cannot be drawn: the image is damaged or not of the kind its name "
@@ -130,18 +137,42 @@ def check_logo_drawing(logo: Logo, root: Path) -> Problem | None:
     return None
 
 
-def _draw_in_child(url: str, root: Path, sender: Connection) -> None:
-    """Draw one logo and send (the first URL refused, whether WeasyPrint logged an
-    error); send nothing when the drawing ran out of its `DRAW_MEMORY`."""
+def _drawings(urls: list[str], root: Path) -> Iterator[Drawn]:
+    """How drawing each image went, in order, from a child process; after a None (the
+    drawing took too long or too much memory) the process is gone: nothing follows."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_draw_in_child, args=(urls, root, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        for _ in urls:
+            try:
+                outcome = receiver.recv() if receiver.poll(DRAW_SECONDS) else None
+            except EOFError:  # the child died: out of memory, or a crash in a library
+                outcome = None
+            yield outcome
+            if outcome is None:
+                return
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _draw_in_child(urls: list[str], root: Path, sender: Connection) -> None:
+    """Draw each image alone and send how it went (see `Drawn`); send nothing more once
+    a drawing runs out of `DRAW_MEMORY`."""
     with contextlib.suppress(ImportError, ValueError, OSError):
         import resource
 
         # What the process already maps (it inherited the checking process) plus the
-        # drawing's allowance.
+        # drawings' allowance.
         with open("/proc/self/statm") as statm:
             mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         resource.setrlimit(resource.RLIMIT_AS, (mapped + DRAW_MEMORY, mapped + DRAW_MEMORY))
-    signal.alarm(DRAW_SECONDS + 5)  # ends the child even if the parent cannot
     from weasyprint import HTML
 
     from .fetch import ProjectFetcher, RefusedURL
@@ -149,16 +180,19 @@ def _draw_in_child(url: str, root: Path, sender: Connection) -> None:
     # WeasyPrint logs an image it failed to load and attaches the reason to a debug
     # record: running out of memory must not read as a damaged image.
     logging.getLogger("weasyprint").setLevel(logging.DEBUG)
-    fetcher = ProjectFetcher([root])
-    try:
-        with weasyprint_log() as log, contextlib.suppress(RefusedURL):  # kept in `refused`
-            HTML(string=f'<img src="{escape(url, quote=True)}">',
-                 url_fetcher=fetcher).write_pdf()
-    except MemoryError:
-        return
-    except Exception:
-        log.fatal.append("the drawing raised")
-    if not log.out_of_memory:
+    for url in urls:
+        signal.alarm(DRAW_SECONDS + 5)  # ends the child even if the parent cannot
+        fetcher = ProjectFetcher([root])
+        try:
+            with weasyprint_log() as log, contextlib.suppress(RefusedURL):  # in `refused`
+                HTML(string=f'<img src="{escape(url, quote=True)}">',
+                     url_fetcher=fetcher).write_pdf()
+        except MemoryError:
+            return
+        except Exception:
+            log.fatal.append("the drawing raised")
+        if log.out_of_memory:
+            return
         sender.send((fetcher.refused[0].url if fetcher.refused else None, bool(log.fatal)))
 
 

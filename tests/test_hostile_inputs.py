@@ -14,7 +14,7 @@ import pytest
 from proposal import assets, images
 from proposal.pipeline import check
 
-from .conftest import SampleProject, check_in_child
+from .conftest import REPO, SampleProject, check_in_child
 
 
 def problems_of(sample: SampleProject) -> list[str]:
@@ -285,22 +285,31 @@ def test_logo_bombs_are_refused_with_bounded_memory(sample: SampleProject, conte
 
 def test_drawing_limits_stop_what_the_bounds_miss(sample: SampleProject, monkeypatch) -> None:
     # Without the static bounds, the drawing process's time and memory limits still
-    # stop the logo and name it; the drawing is another process, so `check` goes on.
+    # stop the logo and name it; the drawing is another process, so `check` goes on,
+    # and so do the other logos' drawings, whichever comes first.
     monkeypatch.setattr(images, "MAX_DRAWING_COST", 10**12)
-    monkeypatch.setattr(assets, "DRAW_SECONDS", 1)
-    with_logo(sample, "alpha.svg", use_chain(6))
-    assert problems_of(sample) == [LOGO.format(
-        "logos/alpha.svg", "cannot be drawn within 1 s and 1,024 MiB of memory; expected a "
-        "simpler image")]
-    monkeypatch.setattr(assets, "DRAW_SECONDS", 30)
-    monkeypatch.setattr(assets, "DRAW_MEMORY", 16 * 2**20)
     monkeypatch.setattr(images, "MAX_LOGO_PIXELS", 10**8)
-    # WeasyPrint splits the alpha channel out: it decodes all 256 MB of pixels. (The
+    monkeypatch.setattr(assets, "DRAW_SECONDS", 1)
+    sample.edit("partners/beta.yaml", "legal_name: Beta GmbH",
+                "legal_name: Beta GmbH\nlogo: logos/beta.svg")
+    sample.write("logos/beta.svg", f"<svg {SVG}><image href='logos/gamma.svg'/></svg>")
+    with_logo(sample, "alpha.svg", use_chain(6))
+    beta = LOGO.format("logos/beta.svg", "refers to `logos/gamma.svg`; a logo must be "
+                       "self-contained, without links to other files or the network")
+    assert problems_of(sample) == [
+        LOGO.format("logos/alpha.svg", "cannot be drawn within 1 s and 1,024 MiB of memory; "
+                    "expected a simpler image"),
+        beta.replace("alpha.yaml:9:7", "beta.yaml:2:7"),
+    ]
+    monkeypatch.setattr(assets, "DRAW_SECONDS", 30)
+    monkeypatch.setattr(assets, "DRAW_MEMORY", 128 * 2**20)
+    sample.write("logos/alpha.svg", (REPO / "tests/roots/minimal/logos/alpha.svg").read_bytes())
+    # WeasyPrint splits the alpha channel out: it decodes all 324 MB of pixels. (The
     # drawing may also use what the test process has mapped and freed, as a fork.)
-    with_logo(sample, "alpha.svg", embedding(png_of(8000, 8000, alpha=True)))
+    sample.write("logos/beta.svg", embedding(png_of(9000, 9000, alpha=True)))
     assert problems_of(sample) == [LOGO.format(
-        "logos/alpha.svg", "cannot be drawn within 30 s and 16 MiB of memory; expected a "
-        "simpler image")]
+        "logos/beta.svg", "cannot be drawn within 30 s and 128 MiB of memory; expected a "
+        "simpler image").replace("alpha.yaml:9:7", "beta.yaml:2:7")]
 
 
 @pytest.mark.parametrize(("name", "content"), [
