@@ -80,7 +80,9 @@ Month = Annotated[int, Field(ge=1, le=240)]
 MAX_AMOUNT_EUR = 10**15
 """Largest amount of money: EUR 10^15, ten times the world's yearly output. Up to it a
 float holds every whole euro (2^53 is about 9 x 10^15) and the outputs print it to
-the euro; Babel's formatting (28 significant digits) fails from about 10^26 with cents."""
+the euro; Babel's formatting (28 significant digits) fails from about 10^26 with cents.
+Products of bounded inputs can still pass it (10^9 MW at EUR 10^15 per MWh): totals
+are the compute stage's to bound."""
 MAX_FIGURE = 10**15
 """Largest figure in its own unit (EUR, MW, kW, units, g/kWh): the bound of amounts,
 so that every figure the proposal prints stays within what its formatting can hold."""
