@@ -11,13 +11,11 @@ never printed with a silently missing logo.
 from __future__ import annotations
 
 import mimetypes
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
-from xml.etree import ElementTree
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -91,46 +89,3 @@ class ProjectFetcher(URLFetcher):
         refused = RefusedURL(url, reason, self.origins.get(url))
         self.refused.append(refused)
         raise refused
-
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CSS_URL = re.compile(r"(?:url\(\s*['\"]?|@import\s+['\"])\s*(?!#|data:)([^'\")\s]+)", re.I)
-
-
-def check_logo(path: Path, origin: Origin) -> Problem | None:
-    """An error when a logo is not a PNG or well-formed SVG file, or when an SVG logo
-    links to anything outside itself (which the fetcher would refuse mid-render,
-    without knowing which logo asked)."""
-    file, line, col, value = origin
-
-    def problem(message: str) -> Problem:
-        return Problem(file, line, col, "error", "logo", message)
-
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None  # the fetcher refuses it with the reason
-    if path.suffix.lower() == ".png":
-        return None if data.startswith(PNG_SIGNATURE) else problem(
-            f"logo `{value}` is not a PNG image; expected a `.png` or `.svg` file")
-    try:
-        svg = ElementTree.fromstring(data)
-    except ElementTree.ParseError as error:
-        return problem(f"logo `{value}` is not a well-formed SVG file ({error})")
-    for element in svg.iter():
-        links = [v for k, v in element.attrib.items()
-                 if k.rsplit("}", 1)[-1] == "href" and not v.strip().startswith(("#", "data:"))]
-        for text in (*element.attrib.values(), element.text or ""):
-            links += CSS_URL.findall(text)
-        if links:
-            return linking_problem(origin, links[0])
-    return None
-
-
-def linking_problem(origin: Origin, link: str) -> Problem:
-    """The error for a logo that refers to `link`, a file or URL outside itself."""
-    file, line, col, value = origin
-    return Problem(file, line, col, "error", "logo",
-                   f"logo `{value}` refers to `{link}`; a logo must be self-contained, without "
-                   "links to other files or the network")
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,17 @@ class Strict(BaseModel):
     )
 
 
+@dataclass(frozen=True)
+class Why:
+    """Why a bound holds: validation quotes it after the bound a value breaks, so the
+    error says what is wrong with the value, not only which number it passed."""
+
+    below: str = ""
+    """Why a value under the lower bound is refused."""
+    above: str = ""
+    """Why a value over the upper bound is refused."""
+
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64),
@@ -55,11 +67,51 @@ WorkItemId = Annotated[
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 """A string that is not empty once surrounding white space is removed."""
 
-Share = Annotated[float, Field(ge=0, le=1)]
+Share = Annotated[float, Field(ge=0, le=1), Why(above="a share is a fraction: 1 is 100 %")]
 """A fraction between 0 and 1 (0.25 means 25 %)."""
 
 Month = Annotated[int, Field(ge=1, le=240)]
 """A project month counted from 1."""
+
+
+# ------------------------------------------------------------------------- bounds
+
+
+MAX_AMOUNT_EUR = 10**15
+"""Largest amount of money: EUR 10^15, ten times the world's yearly output. Up to it a
+float holds every whole euro (2^53 is about 9 x 10^15) and the outputs print it to
+the euro; Babel's formatting (28 significant digits) fails from about 10^26 with cents.
+Products of bounded inputs can still pass it (10^9 MW at EUR 10^15 per MWh): totals
+are the compute stage's to bound."""
+MAX_FIGURE = 10**15
+"""Largest figure in its own unit (EUR, MW, kW, units, g/kWh): the bound of amounts,
+so that every figure the proposal prints stays within what its formatting can hold."""
+MAX_COUNT = 10**9
+"""Most units of a count: a billion accelerators, a thousand times the largest fleets
+announced; it also keeps counts and their sums far from 64-bit integer overflow."""
+MAX_PERSON_MONTHS = 10**6
+"""Most person-months of one partner in one work package: over 4,000 people for the
+longest project (240 months)."""
+FIRST_DATE, LAST_DATE = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
+"""The dates the outputs can hold: the workbook is a ZIP file, whose entries are
+stamped with the submission date, and ZIP stamps years from 1980 to 2107."""
+
+TOO_LARGE = Why(above="no figure of a bid comes near 10^15 in its unit")
+"""The reason for `MAX_FIGURE`."""
+
+EuroAmount = Annotated[float, Field(ge=0, le=MAX_AMOUNT_EUR),
+                       Why(above="EUR 10^15 is ten times the world's yearly output")]
+"""A sum of money in EUR: not negative, at most EUR 10^15."""
+
+CalendarDate = Annotated[
+    dt.date,
+    Field(ge=FIRST_DATE, le=LAST_DATE, json_schema_extra={
+        "formatMinimum": FIRST_DATE.isoformat(), "formatMaximum": LAST_DATE.isoformat()}),
+    Why(below="the workbook's ZIP format cannot stamp dates before 1980",
+        above="the workbook's ZIP format cannot stamp dates after 2107"),
+]
+"""A date of the bid's calendar (submission, project start, phases, call window),
+from 1980-01-01 to 2107-12-31."""
 
 
 # --------------------------------------------------------------------------- texts
@@ -138,15 +190,24 @@ def _wrap_bare_number(value: Any) -> Any:
 class Figure(Provenance):
     """A number with its provenance; write `{value: 1.2, assumption: true}` or a source."""
 
-    value: float = Field(ge=0)
-    """The number itself (never negative)."""
+    value: Annotated[float, Field(ge=0, le=MAX_FIGURE), TOO_LARGE]
+    """The number itself (never negative, at most 10^15)."""
+
+
+class PueFigure(Figure):
+    """A power usage effectiveness with its provenance: facility power over IT power."""
+
+    value: Annotated[float, Field(ge=1, le=MAX_FIGURE),
+                     Why(below="a PUE below 1 is impossible: a facility draws at least "
+                               "the power of its IT", above=TOO_LARGE.above)]
+    """Facility power over IT power: 1.0 is ideal, and no facility does better."""
 
 
 class Amount(Provenance):
     """A sum of money with its currency and provenance."""
 
-    value: float = Field(ge=0)
-    """The amount, never negative."""
+    value: EuroAmount
+    """The amount, never negative, at most 10^15."""
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     """ISO 4217 currency code; the call requires EUR."""
 
@@ -154,8 +215,10 @@ class Amount(Provenance):
 class Count(Provenance):
     """A whole number (units, people) with its provenance."""
 
-    value: int = Field(ge=0)
-    """The count, never negative."""
+    value: Annotated[int, Field(ge=0, le=MAX_COUNT),
+                     Why(above="a billion units is a thousand times the largest fleets of "
+                               "accelerators")]
+    """The count, never negative, at most a billion."""
 
 
 class Ratio(Provenance):
@@ -173,6 +236,8 @@ Units = Annotated[Count, BeforeValidator(_wrap_bare_number)]
 """A count; a bare number is accepted and warned about."""
 Fraction = Annotated[Ratio, BeforeValidator(_wrap_bare_number)]
 """A share; a bare number is accepted and warned about."""
+PueFig = Annotated[PueFigure, BeforeValidator(_wrap_bare_number)]
+"""A power usage effectiveness (at least 1); a bare number is accepted and warned about."""
 
 
 # ------------------------------------------------------------------------ partners
@@ -271,8 +336,8 @@ class Pledge(Provenance):
 
     kind: PledgeKind = PledgeKind.cash
     """Cash, equity or debt."""
-    amount: float = Field(ge=0)
-    """Amount pledged."""
+    amount: EuroAmount
+    """Amount pledged, at most EUR 10^15."""
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
     """ISO 4217 currency code; the financing plan is in EUR."""
     description: Text | None = None
@@ -397,9 +462,9 @@ class Consortium(Strict):
     """Partner id of the coordinator."""
     member_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """Host Member State, ISO 3166-1 alpha-2."""
-    submission_date: dt.date
+    submission_date: CalendarDate
     """Date printed on the cover."""
-    start_date: dt.date
+    start_date: CalendarDate
     """Project start (month 1)."""
     duration_months: Month
     """Duration of the project and of the work plan."""
@@ -423,7 +488,7 @@ class Criterion(Strict):
     """Criterion as the call words it."""
     weight: Share | None = None
     """Weight in the score, when published."""
-    threshold: float | None = Field(default=None, ge=0)
+    threshold: Annotated[float, Field(ge=0, le=MAX_FIGURE), TOO_LARGE] | None = None
     """Minimum score, when published."""
     answered_in: tuple[str, ...] = Field(min_length=1)
     """Proposal sections that answer it (section keys, see `CallRules.required_sections`)."""
@@ -477,9 +542,9 @@ class CallRules(Strict):
     """Call identifier printed on the cover."""
     title: Text
     """Call title."""
-    opens: dt.date
+    opens: CalendarDate
     """Earliest date the infrastructure phases may start."""
-    closes: dt.date
+    closes: CalendarDate
     """Latest date the phases may end."""
     currency: Literal["EUR"] = "EUR"
     """Currency of every amount."""
@@ -562,9 +627,9 @@ class Phase(Strict):
     """Phase id."""
     name: Text
     """Phase name."""
-    start: dt.date
+    start: CalendarDate
     """Start of construction and procurement."""
-    end: dt.date
+    end: CalendarDate
     """Commissioning: the phase's capacity is in service from this date."""
     power_mw: Fig
     """Total IT power of the facility once the phase is complete (cumulative), MW."""
@@ -670,8 +735,9 @@ class EnergyMix(Strict):
 class Energy(Strict):
     """Energy assumptions of the cost model."""
 
-    pue: Fig
-    """Power usage effectiveness: facility power over IT power (1.0 is ideal)."""
+    pue: PueFig
+    """Power usage effectiveness: facility power over IT power (1.0 is ideal, and the
+    least possible)."""
     utilisation: Fraction
     """Average share of the IT power actually drawn over a year."""
     price_eur_per_mwh: Money
@@ -743,7 +809,7 @@ class Financing(Strict):
     """Host Member State's contribution."""
     debt: tuple[DebtFacility, ...] = ()
     """Debt facilities."""
-    tolerance_eur: float = Field(default=1.0, ge=0)
+    tolerance_eur: EuroAmount = 1.0
     """Gap or surplus below which the plan counts as balanced."""
 
 
@@ -810,7 +876,9 @@ class WorkPackage(Strict):
     """Last month."""
     objectives: Text
     """Objectives."""
-    effort: dict[Id, Annotated[float, Field(ge=0)]] = Field(min_length=1)
+    effort: dict[Id, Annotated[float, Field(ge=0, le=MAX_PERSON_MONTHS),
+                               Why(above="a million person-months is over 4,000 people "
+                                         "for the longest project")]] = Field(min_length=1)
     """Person-months per partner id."""
     tasks: tuple[Task, ...] = ()
     """Tasks."""

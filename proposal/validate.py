@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import struct
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from .glyphs import describe, shipped_fonts, undrawable
+from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
 from .locations import Locations
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     Project,
     SourceRegistry,
     Text,
+    Why,
     is_figure,
     partner_file,
     walk_project,
@@ -251,10 +253,6 @@ def _escaped(text: str) -> str:
 
 
 LOGO_SUFFIXES = (".svg", ".png")
-MAX_LOGO_BYTES = 2 * 1024 * 1024
-"""Largest logo file: an 8 MB SVG took 87 s and 1.3 GiB to draw."""
-MAX_LOGO_PIXELS = 16_000_000
-"""Most pixels of a PNG logo: a 21 kB PNG of 9000 x 9000 pixels took 800 MiB to draw."""
 
 
 def _check_logo(doc: Document, root: Path) -> list[Problem]:
@@ -283,17 +281,7 @@ def _check_logo(doc: Document, root: Path) -> list[Problem]:
     size = target.stat().st_size
     if size > MAX_LOGO_BYTES:
         return problem(f"logo `{logo}` is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,} bytes")
-    if target.suffix.lower() == ".png":
-        with target.open("rb") as handle:
-            header = handle.read(24)
-        # A PNG opens with its signature, then the IHDR chunk: width and height first.
-        # Without it the file is no PNG, which drawing the logo reports.
-        width, height = (struct.unpack(">II", header[16:24]) if header[12:16] == b"IHDR"
-                         and len(header) == 24 else (0, 0))
-        if width * height > MAX_LOGO_PIXELS:
-            return problem(f"logo `{logo}` is {width:,} x {height:,} pixels; expected at most "
-                           f"{MAX_LOGO_PIXELS:,} pixels, such as 4,000 x 4,000")
-    return []
+    return []  # what the file holds is read by `proposal.assets.check_logos`
 
 
 # ----------------------------------------------------------- error rewording
@@ -386,10 +374,11 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel],
     if kind == "less_than_equal" and ctx.get("le") == 1 and _is_percentage(detail.get("input")):
         return ("out-of-range", f"`{field}` is {shown}; expected a share between 0 and 1: "
                 f"write {detail['input'] / 100:g} for {detail['input']:g} %", False, False)
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        words = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
-        bound = next((f"{words[k]} {v}" for k, v in ctx.items() if k in words), detail["msg"])
-        return ("out-of-range", f"`{field}` is {shown}; expected {bound}", False, False)
+    if kind in BOUNDS:
+        wording, key, side = BOUNDS[kind]
+        why = getattr(_why(model, detail["loc"]), side)
+        return ("out-of-range", f"`{field}` is {shown}; expected {wording} "
+                f"{_show_bound(ctx.get(key))}{f' ({why})' if why else ''}", False, False)
     if kind.startswith(("date_", "datetime_")):
         return ("invalid-date", f"`{field}` is {shown}; expected a date written YYYY-MM-DD, "
                 "such as 2027-01-31", False, False)
@@ -439,6 +428,45 @@ def _nearest(value: Any, expected: str) -> str:
     options = re.findall(r"'([^']*)'", expected)
     close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+BOUNDS = {
+    "greater_than_equal": ("at least", "ge", "below"),
+    "greater_than": ("more than", "gt", "below"),
+    "less_than_equal": ("at most", "le", "above"),
+    "less_than": ("less than", "lt", "above"),
+}
+"""Pydantic's bound errors: (the words before the bound, its key in the error's context,
+the side of `Why` that explains it)."""
+
+
+def _show_bound(bound: Any) -> str:
+    """A bound as the message prints it: `1,000,000,000,000,000`, `0.5`, `2107-12-31`."""
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    return f"{bound:,}" if isinstance(bound, int) else str(bound)
+
+
+def _why(model: type[BaseModel], loc: tuple) -> Why:
+    """The `Why` of the value at pydantic's `loc`, or an empty one: read from the
+    metadata of the field, or of the list item or mapping value, that holds it."""
+    annotation: Any = model
+    metadata: list[Any] = []
+    for part in loc:
+        annotation, metadata = _unwrap(annotation), []
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part) if isinstance(part, str) else None
+            if field is None:
+                break
+            annotation, metadata = field.annotation, list(field.metadata)
+        elif get_origin(annotation) in (tuple, list, dict) and get_args(annotation):
+            annotation = get_args(annotation)[-1 if get_origin(annotation) is dict else 0]
+        else:
+            continue  # a tag pydantic adds to the location (a union's member, a validator)
+        for option in (annotation, *get_args(annotation)):  # `X | None` keeps X's metadata
+            if get_origin(option) is Annotated:
+                metadata.extend(get_args(option)[1:])
+    return next((m for m in metadata if isinstance(m, Why)), Why())
 
 
 def _dotted(loc: tuple) -> str:
@@ -887,6 +915,34 @@ def check_format_rules(project: Project, at: Locations) -> list[Problem]:
                    f"the proposal's {fit} with {what} of at most {limit:g} {unit}")
         for attr, what, unit, limit, fit in limits if getattr(rules, attr) > limit
     ]
+NAMES = ("legal_name", "short_name")
+"""The partner fields that name it: what prints must be exactly what is written."""
+CONSORTIUM_NAMES = ("name", "acronym")
+"""The consortium's fields that name it."""
+
+
+def check_drawable_characters(project: Project, at: Locations) -> list[Problem]:
+    """A warning for each text holding characters none of the proposal's fonts draws
+    (they print as empty boxes); an error when the text is a partner's or the
+    consortium's name, which must print as written."""
+    names = {(partner_file(p.id), (field,)) for p in project.partners for field in NAMES}
+    names |= {(DATA_FILE_OF["consortium"], (field,)) for field in CONSORTIUM_NAMES}
+    fonts = " and ".join(shipped_fonts().families)
+    problems = []
+    for file, path, node in walk_project(project):
+        if not isinstance(node, str) or not (missing := undrawable(node)):
+            continue
+        found = (f"`{_dotted(path)}` contains {describe(missing)}, which the proposal's fonts "
+                 f"({fonts}) cannot draw")
+        if (file, path) in names:
+            problems.append(at.problem(file, path, "undrawable-character", (
+                f"{found}; a name must print as written: write it in characters the fonts "
+                "have, such as its Latin transcription")))
+        else:
+            problems.append(at.problem(file, path, "undrawable-character", (
+                f"{found}: the PDF prints an empty box instead; write it otherwise or leave "
+                "it out"), severity="warning"))
+    return problems
 
 
 CHECKS: list[Check] = [
@@ -906,5 +962,6 @@ CHECKS: list[Check] = [
     check_energy_mix,
     check_required_sections,
     check_format_rules,
+    check_drawable_characters,
 ]
 """The cross-file rules, run in this order once every file is valid on its own."""

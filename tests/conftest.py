@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,20 @@ def sample(tmp_path: Path) -> SampleProject:
     target = tmp_path / "project"
     shutil.copytree(ROOTS / "minimal", target)
     return SampleProject(target)
+
+
+def check_in_child(path: Path) -> tuple[list[str], int]:
+    """Run `check` on `path` in a fresh interpreter: (its output lines, `ok` first and
+    then the problems; the process's peak resident memory in KiB). VmHWM, not
+    ru_maxrss, which would include the test runner's, inherited through exec."""
+    code = (
+        "from pathlib import Path;"
+        "from proposal.pipeline import check\n"
+        f"result = check(Path({str(path)!r}))\n"
+        "print(result.ok, *result.problems, sep='\\n')\n"
+        "print([line.split()[1] for line in open('/proc/self/status')\n"
+        "       if line.startswith('VmHWM:')][0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, timeout=120, check=True).stdout.splitlines()
+    return out[:-1], int(out[-1])
