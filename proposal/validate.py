@@ -964,4 +964,5 @@ CHECKS: list[Check] = [
     check_format_rules,
     check_drawable_characters,
 ]
-"""The cross-file rules, run in this order once every file is valid on its own."""
+"""The cross-file rules, in the order they run; each is skipped while a file it
+`needs` is invalid on its own."""

@@ -13,6 +13,7 @@ import pytest
 
 from proposal import assets, images
 from proposal.pipeline import check
+from proposal.problems import errors
 
 from .conftest import REPO, SampleProject, check_in_child
 
@@ -358,3 +359,16 @@ def test_name_the_fonts_cannot_draw_is_an_error(sample: SampleProject) -> None:
         "print as written: write it in characters the fonts have, such as its Latin "
         "transcription [undrawable-character]",
     ]
+
+
+def test_total_too_large_to_print_is_an_error(sample: SampleProject) -> None:
+    """Each input within its bound, their product is not: compute bounds the totals."""
+    sample.edit("data/cost_model.yaml", "unit_price: {value: 25000, assumption: true}",
+                "unit_price: {value: 1000000000000000, assumption: true}")
+    result = check(sample.path)
+    assert not result.ok
+    assert [(p.file, p.code, p.message) for p in errors(result.problems)] == [(
+        "data/cost_model.yaml", "total-too-large",
+        "the cost model gives a capex cost of EUR 4e+18, more than EUR 1e+15, the largest "
+        "amount the proposal and workbook print; check the unit prices and quantities (a "
+        "price per MWh typed per kWh?)")]

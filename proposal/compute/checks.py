@@ -1,6 +1,7 @@
 """The checks of computed figures that warn about the cost model: accelerators that
 draw more than a phase's IT power, facility power beyond the sites' grid connection,
-and phases or work-plan effort outside the costed years.
+and phases or work-plan effort outside the costed years; and the one error, a total
+too large for the outputs to print.
 
 The financing's own checks (share rules, balance) are in `financing`.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..locations import NOWHERE, Locations
-from ..models import DATA_FILE_OF, Project
+from ..models import DATA_FILE_OF, MAX_AMOUNT_EUR, Project
 from ..problems import Problem
 from .costs import Costs
 from .tables import SHARE_SLACK, problem
@@ -80,3 +81,23 @@ def check_effort_in_horizon(
         f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
         f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
         "align the work plan's months with the phases or change `horizon_years`")]
+
+
+def check_totals_printable(
+    project: Project, costs: Costs, at: Locations = NOWHERE
+) -> list[Problem]:
+    """An error when the total cost passes the largest amount the outputs can print.
+
+    Every input is bounded in the models, but products of bounded inputs are not
+    (10^9 MW at EUR 10^15 per MWh): the bound on totals can only be checked here.
+    """
+    totals = {"capex": costs.capex_eur, "opex": costs.opex_eur, "total": costs.total_cost_eur}
+    over = {name: value for name, value in totals.items() if not value <= MAX_AMOUNT_EUR}
+    if not over:
+        return []
+    name, value = next(iter(over.items()))
+    return [problem(at, DATA_FILE_OF["cost_model"], (name if name != "total" else "capex",),
+                    "error", "total-too-large",
+                    f"the cost model gives a {name} cost of EUR {value:.3g}, more than EUR "
+                    f"{MAX_AMOUNT_EUR:.0e}, the largest amount the proposal and workbook print; "
+                    "check the unit prices and quantities (a price per MWh typed per kWh?)")]

@@ -16,6 +16,7 @@ from .checks import (
     check_effort_in_horizon,
     check_phases_in_horizon,
     check_site_power,
+    check_totals_printable,
 )
 from .costs import (
     Costs,
@@ -314,6 +315,7 @@ def _check_figures(
         *rule_problems,
         *check_accelerator_power(project, costs.phases, at),
         *check_site_power(project, costs.phases, at),
+        *check_totals_printable(project, costs, at),
         *check_phases_in_horizon(project, costs, at),
         *check_effort_in_horizon(project, costs, at),
         *check_financing_balance(project, funding, at),
