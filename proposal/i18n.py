@@ -5,6 +5,12 @@ the way its readers expect (`fr_FR`, and `en_IE` for an English EU edition) and
 translates fixed wording from the catalogs in `proposal/locale/<lang>/LC_MESSAGES/`.
 The catalogs are `.po` files compiled in memory when first used, so a translator's
 edit needs no separate compile step and no binary file lives in the repository.
+
+Typography is set here, once, for both outputs: `typeset` keeps every number with its
+unit and writes true minus signs in both languages, and applies the French rules
+(no-break spaces before `: ; ! ?` and `%`, inside guillemets, between groups of
+digits) to French text. The catalogs are typeset when compiled, the data's texts when
+`Locale.text` picks an edition's version, and formatted numbers are built that way.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 
+from .models import Original, Proper, Text
 from .resources import locale_dir
 
 LOCALE_DIR = locale_dir()
@@ -33,6 +40,47 @@ BABEL_LOCALES = {"en": "en_IE", "fr": "fr_FR"}
 
 DOMAINS = ("messages", "workbook")
 """Catalog domains: `messages` for the PDF and shared vocabulary, `workbook` for XLSX."""
+
+
+NBSP, NNBSP, MINUS = "\u00a0", "\u202f", "\u2212"
+"""No-break space, narrow no-break space, minus sign."""
+
+UNITS = (r"(?:[kMGT]?Wh?|[tg] CO2e|kg|litres?|m3|€|EUR|%(?!\()|bn|billions?|millions?"
+         r"|milliards?)(?!\w)")
+"""Units (and magnitudes of money) a number must stay on the same line with."""
+
+_AFTER_NUMBER = r"(?:(?<=\d)|(?<=\)s)|(?<=\}))"
+"""Just after a number, or after a placeholder that a number fills (`%(x)s`, `{x}`)."""
+
+COMMON_RULES = (
+    (re.compile(_AFTER_NUMBER + rf"[ {NBSP}{NNBSP}](?={UNITS})"), NBSP),  # 200 MW, 10 €
+    (re.compile(r"(?:(?<=\bEUR)|(?<=€)) (?=\d)"), NBSP),  # EUR 10 billion
+    (re.compile(r"(?<=\b[tg]) (?=CO2e)"), NBSP),  # t CO2e
+    (re.compile(r"(?<![\w\u2010-\u2015-])-(?=\d)"), MINUS),  # -20 %, not 120-130
+)
+"""Typography of both languages: (pattern, replacement)."""
+
+FRENCH_RULES = (
+    (re.compile(r'"([^"\n]+)"|“([^”\n]+)”'),
+     lambda m: f"«{m.group(1) or m.group(2)}»"),  # quotes become guillemets
+    (re.compile(rf"«[ {NBSP}{NNBSP}]*"), f"«{NBSP}"),
+    (re.compile(rf"[ {NBSP}{NNBSP}]*»"), f"{NBSP}»"),
+    (re.compile(r"(?<![\d,.])(\d{1,3})((?: \d{3})+)(?!\d)"),
+     lambda m: m.group(1) + m.group(2).replace(" ", NNBSP)),  # 5 000 GPU
+    (re.compile(rf"(?<=\S)[ {NBSP}{NNBSP}]?([;!?])(?=\s|$|»)"), rf"{NNBSP}\1"),
+    (re.compile(rf"(?<=\S)[ {NBSP}{NNBSP}]?:(?=\s|$)"), f"{NBSP}:"),
+    (re.compile(_AFTER_NUMBER + rf"[ {NBSP}{NNBSP}]?(?=%(?!\())"), NNBSP),  # 17,5 %
+)
+"""French typography on top of the common rules: (pattern, replacement)."""
+
+
+def typeset(text: str, lang: str) -> str:
+    """A text with the typography of its language: numbers kept with their units and
+    minus signs everywhere; no-break spaces before `: ; ! ?` and `%`, inside guillemets
+    and between digit groups in French. Applying it twice changes nothing more."""
+    for pattern, replacement in COMMON_RULES + (FRENCH_RULES if lang == "fr" else ()):
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def N_(message: str) -> str:
@@ -46,6 +94,15 @@ def translations(lang: str, domain: str = "messages") -> Translations:
     path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=BABEL_LOCALES[lang], domain=domain)
+    for message in catalog:  # typeset once here; an untranslated entry uses its msgid
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            forms = message.string if any(message.string) else ()
+            message.string = tuple(typeset(form or message.id[min(n, 1)], lang)
+                                   for n, form in enumerate(forms or message.id))
+        else:
+            message.string = typeset(message.string or message.id, lang)
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -78,38 +135,64 @@ class Locale:
         return BABEL_LOCALES[self.lang].replace("_", "-")
 
     def gettext(self, message: str, domain: str = "messages") -> str:
-        """Translate a fixed message."""
+        """Translate a fixed message (typeset for the edition)."""
         return translations(self.lang, domain).gettext(message)
+
+    def typeset(self, text: str) -> str:
+        """A text built here (not from the catalogs or the data) with the edition's
+        typography."""
+        return typeset(text, self.lang)
+
+    def text(self, value: Text | Proper | Original | None) -> str:
+        """A text of the data in this edition: a bilingual text in the edition's language,
+        typeset; a proper name as written; a text kept in another language as written,
+        followed by the name of its language ('' for none)."""
+        if value is None:
+            return ""
+        if isinstance(value, Original):
+            if value.lang == self.lang:
+                return value.text
+            return self.gettext("{text} (in {language})").format(
+                text=value.text, language=self.babel.languages.get(value.lang, value.lang))
+        if isinstance(value, Proper):
+            return value.proper
+        return self.typeset(value[self.lang])
 
     def money(self, value: float, decimals: int = 0) -> str:
         """An amount in EUR: `€10,000,000,000` or `10 000 000 000 €` (to the euro by default)."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         pattern = _with_decimals(self.babel.currency_formats["standard"].pattern, decimals)
-        return format_currency(round(value, decimals), "EUR", format=pattern, locale=self.babel,
-                               currency_digits=False)
+        return self._signs(format_currency(round(value, decimals), "EUR", format=pattern,
+                                           locale=self.babel, currency_digits=False))
 
     def money_short(self, value: float) -> str:
         """A large amount in words: `€10.0 billion` / `10,0 milliards d'euros`."""
         for size, message in ((1e9, N_("€{number} billion")), (1e6, N_("€{number} million"))):
             if abs(value) >= size:
-                number = format_decimal(value / size, format="#,##0.0", locale=self.babel)
-                return self.gettext(message).format(number=number)
+                number = format_decimal(abs(value) / size, format="#,##0.0", locale=self.babel)
+                return (MINUS if value < 0 else "") + self.gettext(message).format(number=number)
         return self.money(value)
+
+    def _signs(self, formatted: str) -> str:
+        """A number Babel formatted, with a true minus sign and, in French, a narrow
+        no-break space before `%`."""
+        return typeset(formatted.replace("-", MINUS), self.lang)
 
     def number(self, value: float, decimals: int = 0) -> str:
         """A number with the locale's grouping and decimal signs."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         pattern = _with_decimals(self.babel.decimal_formats[None].pattern, decimals)
-        return format_decimal(round(value, decimals), format=pattern, locale=self.babel)
+        return self._signs(format_decimal(round(value, decimals), format=pattern,
+                                          locale=self.babel))
 
     def percent(self, value: float, decimals: int = 1) -> str:
         """A share as a percentage: 0.175 -> `17.5%` / `17,5 %`."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         pattern = _with_decimals(self.babel.percent_formats[None].pattern, decimals)
-        return format_percent(value, format=pattern, locale=self.babel)
+        return self._signs(format_percent(value, format=pattern, locale=self.babel))
 
     def date(self, value: dt.date, style: str = "long") -> str:
         """A date: `30 September 2026` / `30 septembre 2026`."""
@@ -143,6 +226,7 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "member": N_("Member"),
         "supporter": N_("Supporter"),
         "in_discussion": N_("In discussion"),
+        "founding_member": N_("founding member"),
     },
     "organisation_type": {
         "large_enterprise": N_("Large enterprise"),

@@ -18,9 +18,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     HttpUrl,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
@@ -129,23 +131,99 @@ class Text(Strict):
         return getattr(self, lang)
 
 
+class _ProperNameMark:
+    """Marks a string field as holding a proper name (see `proper_names`)."""
+
+
+PROPER_NAME = _ProperNameMark()
+"""The mark of a proper-name field in its annotation."""
+
+ProperName = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True), PROPER_NAME]
+"""A proper name (a company, a person, a product, an address): printed as written in
+every language, so it is written once, as a plain string."""
+
+Language = Literal["en", "fr", "de", "it", "es", "nl"]
+"""Language of a source or of a text kept as it was written (ISO 639-1)."""
+
+
+class Proper(Strict):
+    """A name declared as a proper name: printed as written in every language."""
+
+    proper: NonEmpty
+    """The name, such as `NVIDIA` or `World Nuclear News`."""
+
+    def __getitem__(self, lang: str) -> str:
+        return self.proper
+
+
+class Original(Strict):
+    """A text kept in the language it was written in, such as a source's title."""
+
+    text: NonEmpty
+    """The text as written."""
+    lang: Language
+    """Its language: an edition in another language says so next to it."""
+
+    def __getitem__(self, lang: str) -> str:
+        return self.text
+
+
+def _label_kind(key: str, tag: str) -> Any:
+    """The union tag of a label: `tag` when the mapping (or model) holds `key`, else
+    `en/fr`; None (a `missing_translation` error) for a plain string or a number. Tags are
+    not identifiers, so that error locations never mistake one for a key of the file."""
+
+    def kind(value: Any) -> str | None:
+        if isinstance(value, BaseModel):
+            value = value.model_dump()
+        if not isinstance(value, dict):
+            return None
+        return tag if key in value else "en/fr"
+
+    return kind
+
+
+UNTRANSLATED = "a label needs both languages, or a declaration that it is a proper name"
+"""Message of the `missing_translation` error a plain-string label raises (reworded with
+its location by `proposal.validate`)."""
+
+Name = Annotated[
+    Annotated[Text, Tag("en/fr")] | Annotated[Proper, Tag("proper name")],
+    Discriminator(_label_kind("proper", "proper name"), custom_error_type="missing_translation",
+                  custom_error_message=UNTRANSLATED),
+]
+"""A name or label a reader sees: in both languages (`{en: ..., fr: ...}`), or declared
+as a proper name printed as written (`{proper: NVIDIA}`). A plain string is an error:
+it would print in one language in both editions."""
+
+Title = Annotated[
+    Annotated[Text, Tag("en/fr")] | Annotated[Original, Tag("text/lang")],
+    Discriminator(_label_kind("text", "text/lang"), custom_error_type="missing_translation",
+                  custom_error_message=UNTRANSLATED),
+]
+"""A title: in both languages (`{en: ..., fr: ...}`), or kept in its original language
+and marked with it (`{text: ..., lang: en}`); the other edition says which language."""
+
+
 # --------------------------------------------------------------------- provenance
 
 
 class Source(Strict):
     """A public document that figures and facts cite (kept in `data/sources.yaml`)."""
 
-    title: NonEmpty
-    """Title of the article, press release or document."""
-    publisher: NonEmpty | None = None
-    """Who published it (newspaper, company, institution)."""
+    title: Title
+    """Title of the article, press release or document: as published, with its language
+    (`{text: ..., lang: en}`), or translated (`{en: ..., fr: ...}`)."""
+    publisher: Name | None = None
+    """Who published it (newspaper, company, institution): `{proper: ...}` or both languages."""
     url: HttpUrl | None = None
     """Where it can be read; give `url` or `document`."""
-    document: NonEmpty | None = None
-    """Reference of a document without a URL (file name, report number)."""
+    document: Name | None = None
+    """The document without a URL: a description in both languages, or a file name or
+    report number declared as `{proper: ...}`."""
     date: dt.date | None = None
     """Publication date, when known."""
-    language: Literal["en", "fr", "de", "it", "es", "nl"] | None = None
+    language: Language | None = None
     """Language of the source."""
 
     @model_validator(mode="after")
@@ -310,8 +388,8 @@ IN_KIND_UNITS: dict[InKindKind, str] = {
 class Person(Strict):
     """A key person of a partner."""
 
-    name: NonEmpty
-    """Full name."""
+    name: ProperName
+    """Full name (a proper name)."""
     position: Text
     """Position or role, in both languages."""
     source: Id | None = None
@@ -321,8 +399,8 @@ class Person(Strict):
 class Reference(Strict):
     """A publication, product or previous project that shows a partner's capacity."""
 
-    title: NonEmpty
-    """Name of the publication, product or project."""
+    title: ProperName
+    """Name of the publication, product or project, as published (a proper name)."""
     year: int | None = Field(default=None, ge=1900, le=2100)
     """Year of publication, launch or end."""
     description: Text | None = None
@@ -377,9 +455,9 @@ class Partner(Strict):
 
     id: Id = Field(json_schema_extra={"readOnly": True})
     """The partner id: the file name without `.yaml` (not written in the file)."""
-    legal_name: NonEmpty
+    legal_name: ProperName
     """Registered legal name."""
-    short_name: Annotated[str, StringConstraints(min_length=1, max_length=30)]
+    short_name: Annotated[ProperName, StringConstraints(max_length=30)]
     """Short name used in tables."""
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """Country of incorporation, ISO 3166-1 alpha-2 (FR, DE, ...)."""
@@ -393,8 +471,8 @@ class Partner(Strict):
     """EU Participant Identification Code: exactly 9 digits, as a quoted string."""
     website: HttpUrl | None = None
     """Public website."""
-    address: NonEmpty | None = None
-    """Registered address."""
+    address: ProperName | None = None
+    """Registered address (printed as written)."""
     logo: NonEmpty | None = None
     """Path of an SVG or PNG logo, relative to the input folder."""
     role: Text
@@ -454,8 +532,8 @@ class Narrative(Strict):
 class Consortium(Strict):
     """The consortium as a whole, from `data/consortium.yaml`."""
 
-    name: NonEmpty
-    """Full name of the consortium."""
+    name: Name
+    """Full name of the consortium, in both languages (or `{proper: ...}`)."""
     acronym: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")]
     """Acronym, also used in output file names."""
     coordinator: Id
@@ -580,10 +658,10 @@ class AcceleratorType(Strict):
 
     id: Id
     """Type id, referred to by phases and in-kind contributions."""
-    name: NonEmpty
-    """Product name."""
-    vendor: NonEmpty | None = None
-    """Manufacturer."""
+    name: Name
+    """Product name: `{proper: ...}` for a brand name, else in both languages."""
+    vendor: Name | None = None
+    """Manufacturer: `{proper: NVIDIA}`, or a description in both languages."""
     h100_equivalence: Fig
     """How many NVIDIA H100 one unit equals in AI compute."""
     unit_price: Money
@@ -597,10 +675,10 @@ class Site(Strict):
 
     id: Id
     """Site id."""
-    name: NonEmpty
-    """Name or locality."""
-    region: NonEmpty
-    """Region or department."""
+    name: Name
+    """Name or locality, in both languages (or `{proper: ...}` for a place name)."""
+    region: Name
+    """Region or department, in both languages (or `{proper: ...}`)."""
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     """Country, ISO 3166-1 alpha-2."""
     host: Id
@@ -792,8 +870,9 @@ class PublicContribution(Strict):
 class DebtFacility(Strict):
     """A loan financing part of the cost."""
 
-    lender: NonEmpty
-    """Lender, such as the EIB."""
+    lender: Name
+    """Lender, in both languages (`{en: European Investment Bank, fr: Banque européenne
+    d'investissement}`) or as a proper name."""
     amount: Money
     """Amount borrowed."""
     description: Text
@@ -1012,6 +1091,21 @@ def _walk(node: Any, file: str, path: tuple) -> Iterator[tuple[str, tuple, Any]]
     elif isinstance(node, dict):
         for key, item in node.items():
             yield from _walk(item, file, (*path, key))
+
+
+def proper_names(project: Project) -> Iterator[str]:
+    """Every text the input declares printed as written in both editions: the values of
+    proper-name fields, `{proper: ...}` names, and texts kept in their own language."""
+    for _file, _path, node in walk_project(project):
+        if isinstance(node, Proper):
+            yield node.proper
+        elif isinstance(node, Original):
+            yield node.text
+        elif isinstance(node, BaseModel):
+            for name, field in type(node).model_fields.items():
+                value = getattr(node, name)
+                if PROPER_NAME in field.metadata and isinstance(value, str):
+                    yield value
 
 
 def is_figure(node: Any) -> bool:

@@ -31,6 +31,7 @@ from .models import (
     PARTNER_ID,
     Amount,
     InKindKind,
+    Original,
     Partner,
     Pledge,
     Project,
@@ -343,13 +344,15 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel],
     field = _dotted(loc)
     shown = _show(detail.get("input"))
     ctx = detail.get("ctx") or {}
-    owner = _owner_model(model, loc)
+    owner = _owner_model(model, loc, unknown=kind == "extra_forbidden")
     if owner is Text and name in ("en", "fr") and kind in ("missing", "string_too_short"):
         language = {"en": "English", "fr": "French"}[name]
         what = "missing" if kind == "missing" else "empty"
         return ("missing-translation",
                 f"`{_dotted(loc[:-1])}` has {what} {language} text (`{name}`); every text "
                 "needs both `en` and `fr`", False, True)
+    if kind == "missing_translation":
+        return _untranslated(field, detail.get("input"), _models_in(_field_type(owner, name)))
     if kind == "missing":
         hint = _describe(owner, name)
         return ("missing-key", f"missing key `{name}`{hint}", False, True)
@@ -416,6 +419,33 @@ def _reword(detail: dict, loc: tuple, model: type[BaseModel],
         return ("wrong-type", f"`{field}` is {shown}; expected {expected}", False, False)
     return ("invalid-value", f"`{field}` is {shown}: {message[0].lower()}{message[1:]}",
             False, False)
+
+
+def _untranslated(field: str, value: Any,
+                  forms: set[type[BaseModel]]) -> tuple[str, str, bool, bool]:
+    """The error of a label given as a plain string (or a number) where both languages,
+    or a declaration of what it is, are expected."""
+    other, form = (("keep it as published, marked with its language", "{text: ..., lang: en}")
+                   if Original in forms else ("declare it as a proper name", "{proper: ...}"))
+    if isinstance(value, str):
+        return ("missing-translation",
+                f"`{field}` is {_show(value)}, in one language only; write it in both "
+                f"languages (`{{en: ..., fr: ...}}`) or {other} (`{form}`)", False, False)
+    return ("wrong-type", f"`{field}` is {_show(value)}; expected a mapping with `en` and "
+            f"`fr` texts, or `{form}`", False, False)
+
+
+def _field_type(owner: type[BaseModel] | None, name: Any) -> Any:
+    """The annotation of field `name` of `owner` (None when unknown)."""
+    field = owner.model_fields.get(name) if owner is not None else None
+    return field.annotation if field is not None else None
+
+
+def _models_in(annotation: Any) -> set[type[BaseModel]]:
+    """Every model an annotation names, through unions and `Annotated`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {annotation}
+    return {model for arg in get_args(annotation) for model in _models_in(arg)}
 
 
 def _is_percentage(value: Any) -> bool:
@@ -494,13 +524,18 @@ def _describe(owner: type[BaseModel] | None, name: Any) -> str:
     return f"; expected: {description.rstrip('.')}" if description else ""
 
 
-def _owner_model(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The model class that owns the last element of `loc`."""
+def _owner_model(model: type[BaseModel], loc: tuple,
+                 unknown: bool = False) -> type[BaseModel] | None:
+    """The model class that owns the last element of `loc`; in a label (a union of
+    models), the option that has that field, or with `unknown` the one that lacks it."""
     current: Any = model
     for part in loc[:-1]:
         current = _step(current, part)
         if current is None:
             return None
+    if get_origin(current) in (Union, UnionType):
+        current = next((option for option in _models_in(current)
+                        if loc and (loc[-1] in option.model_fields) != unknown), None)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
@@ -510,6 +545,9 @@ def _step(annotation: Any, part: Any) -> Any:
         field = annotation.model_fields.get(part)
         return _unwrap(field.annotation) if field else None
     origin = get_origin(annotation)
+    if origin in (Union, UnionType):  # a label: the option that has this field
+        return next((_step(option, part) for option in _models_in(annotation)
+                     if part in option.model_fields), None)
     args = get_args(annotation)
     if origin in (tuple, list) and args:
         return _unwrap(args[0])

@@ -220,7 +220,7 @@ def test_financing_sources_and_gap(small):
                                               131_159_000])
     assert list(fin["kind"]) == ["eu", "member_state", "partner_cash", "partner_cash",
                                  "partner_equity", "in_kind", "partner_equity", "debt", TOTAL]
-    assert fin.loc["debt:1", "lender"] == "EIB"
+    assert fin.loc["debt:1", "lender"]["en"] == "EIB"
     assert fin.loc["eu", "share"] == approx(0.25)
     assert small.financing_total_eur == approx(131_159_000)
     assert small.financing_gap_eur == approx(4_238_500)

@@ -329,8 +329,8 @@ def test_metadata(example, example_project, lang):
     project = example_project[0]
     reader = example[lang].reader
     assert reader.trailer["/Root"]["/Lang"] == Locale(lang).tag
-    assert reader.metadata.title == project.consortium.texts.title[lang]
-    assert reader.metadata.author == project.consortium.name
+    assert reader.metadata.title == Locale(lang).text(project.consortium.texts.title)
+    assert reader.metadata.author == Locale(lang).text(project.consortium.name)
     assert reader.metadata.creation_date.date() == project.consortium.submission_date
 
 
@@ -486,7 +486,7 @@ def test_narrative_texts_and_chart_labels_are_escaped(sample):
     quoted = '"' + hostile.replace('"', '\\"') + '"'
     sample.edit("data/consortium.yaml", "positioning: {en: Two partners suffice.",
                 f"positioning: {{en: {quoted}")
-    sample.edit("data/financing.yaml", "lender: EIB", f"lender: {quoted}")
+    sample.edit("data/financing.yaml", "lender: {en: EIB,", f"lender: {{en: {quoted},")
     sample.edit("data/cost_model.yaml", "name: {en: Phase 1,", f"name: {{en: {quoted},")
     project = check(sample.path).project
     markup = render_html(project, compute_figures(project), "en", sample.path)

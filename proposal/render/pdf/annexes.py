@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from ...models import (
     IN_KIND_UNITS,
     Amount,
@@ -35,7 +37,8 @@ class AnnexesContext:
                  (_("Country"), self.country(partner.country)),
                  (_("Type"), self.label("organisation_type", partner.organisation_type)),
                  (_("Status"), self.label("status", partner.status)
-                  + (f" ({_('founding member')})" if partner.founding_member else ""))]
+                  + (f" ({self.label('status', 'founding_member')})"
+                     if partner.founding_member else ""))]
         if partner.pic:
             facts.append((_("PIC"), partner.pic))
         if partner.website:
@@ -44,21 +47,22 @@ class AnnexesContext:
             facts.append((_("Address"), partner.address))
         facts.append((_("Value chain"), ", ".join(self.label("value_chain", layer)
                                                    for layer in partner.value_chain)))
-        pledges = [{"kind": self.label("financing_kind", f"partner_{pledge.kind}"),
-                    "amount": self.loc.money(pledge.amount),
+        pledges = [{"heading": _("{label}: {text}").format(
+                        label=self.label("financing_kind", f"partner_{pledge.kind}"),
+                        text=self.loc.money(pledge.amount)),
                     "description": self.text(pledge.description)}
                    for pledge in partner.contributions.pledges]
-        in_kind = [{"kind": self.label("in_kind", item.kind),
+        in_kind = [{"heading": _("{label}: {text}").format(
+                        label=self.label("in_kind", item.kind),
+                        text=self.loc.quantity(item.quantity.value, IN_KIND_UNITS[item.kind])),
                     "description": self.text(item.description),
-                    "quantity": self.loc.quantity(item.quantity.value,
-                                                  IN_KIND_UNITS[item.kind]),
                     "valuation": (self.loc.money(item.valuation.value)
                                   if item.valuation is not None else None)}
                    for item in partner.contributions.in_kind]
 
-        def references(items: tuple) -> list[dict[str, str]]:
-            return [{"title": ref.title, "year": str(ref.year) if ref.year else "",
-                     "description": self.text(ref.description)} for ref in items]
+        def references(items: tuple) -> list[Markup]:
+            return [self._labelled(ref.title + (f" ({ref.year})" if ref.year else ""),
+                                   self.text(ref.description)) for ref in items]
 
         logo = next((logo.url for logo in self.logos if logo.partner.id == partner.id), None)
         return {
@@ -80,17 +84,25 @@ class AnnexesContext:
             "assumed": partner.assumption,
         }
 
+    def _labelled(self: Edition, label: str, text: str) -> Markup:
+        """`label: text` with the label in bold, as the edition writes a colon; the bold
+        label alone when there is no text."""
+        strong = Markup("<strong>{}</strong>").format(label)
+        if not text:
+            return strong
+        return escape(self._("{label}: {text}")).format(label=strong, text=text)
+
     def _source_line(self: Edition, source_id: str) -> dict[str, str]:
         source = self.project.sources.get(source_id)
         if source is None:
             return {"id": source_id, "text": ""}
-        details = [source.title]
+        details = [self.text(source.title)]
         if source.publisher:
-            details.append(source.publisher)
+            details.append(self.text(source.publisher))
         if source.date:
             details.append(self.loc.date(source.date))
         return {"id": source_id, "text": ", ".join(details),
-                "where": str(source.url) if source.url else (source.document or "")}
+                "where": str(source.url) if source.url else self.text(source.document)}
 
     def assumptions(self: Edition) -> dict[str, Any]:
         """Every figure flagged as an assumption, other assumptions, every source."""
@@ -128,7 +140,7 @@ class AnnexesContext:
             else:
                 node = node[part] if isinstance(node, dict) else getattr(node, part, None)
                 names.append(str(part))
-        return f"{file}: " + " \u203a ".join(names) if names else file
+        return self.loc.typeset(f"{file}: " + " \u203a ".join(names)) if names else file
 
     def _root_of(self: Edition, file: str) -> Any:
         if file.startswith("partners/"):

@@ -19,7 +19,7 @@ from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
 from ...i18n import Locale
 from ...locations import NOWHERE, Locations
-from ...models import Project, Text
+from ...models import Original, Project, Proper, Text
 from ...outline import ANNEXES, OUTLINE
 from ...resources import templates_dir
 from .annexes import AnnexesContext
@@ -56,9 +56,9 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
 
     # ------------------------------------------------------------- formatting
 
-    def text(self, value: Text | None) -> str:
-        """The edition's version of a bilingual text ('' for none)."""
-        return value[self.loc.lang] if value is not None else ""
+    def text(self, value: Text | Proper | Original | None) -> str:
+        """The edition's version of a text or name of the data, typeset ('' for none)."""
+        return self.loc.text(value)
 
     def paras(self, value: Text | None) -> list[str]:
         """The edition's version of a text, as paragraphs."""
@@ -182,7 +182,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         return {
             "lang": self.loc.tag,
             "title": self.text(consortium.texts.title),
-            "author": consortium.name,
+            "author": self.text(consortium.name),
             "subject": self.text(self.project.call.title),
             "keywords": ", ".join([consortium.acronym, self.project.call.identifier]),
             "created": consortium.submission_date.isoformat(),
@@ -197,7 +197,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         consortium, call = self.project.consortium, self.project.call
         coordinator = self.project.partner(consortium.coordinator)
         return {
-            "name": consortium.name,
+            "name": self.text(consortium.name),
             "acronym": consortium.acronym,
             "title": self.text(consortium.texts.title),
             "call_title": self.text(call.title),

@@ -50,7 +50,8 @@ class FinancingContext:
                  for item in partner.contributions.in_kind]
         for (partner, item), (_i, row) in zip(items, f.in_kind.iterrows(), strict=True):
             in_kind.append([partner.short_name,
-                            f"{self.label('in_kind', item.kind)}: {self.text(item.description)}",
+                            _("{label}: {text}").format(label=self.label("in_kind", item.kind),
+                                                         text=self.text(item.description)),
                             Cell(self.loc.quantity(row["quantity"], IN_KIND_UNITS[item.kind]),
                                  True),
                             self.money(row["valuation_eur"]),
@@ -81,5 +82,5 @@ class FinancingContext:
         if kind in ("eu", "member_state"):
             return self.label("financing_kind", kind)
         if kind == "debt":
-            return str(row["lender"])
+            return self.text(row["lender"])
         return self.short(str(row["partner"]))

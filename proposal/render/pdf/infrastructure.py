@@ -23,7 +23,8 @@ class InfrastructureContext:
             row = f.phases.loc[phase.id]
             phases.append([self.phase_names[phase.id], self.loc.month(row["start"]),
                            self.loc.month(row["end"]),
-                           ", ".join(sites[s].name if s in sites else s for s in phase.sites),
+                           ", ".join(self.text(sites[s].name) if s in sites else s
+                                     for s in phase.sites),
                            self.number(row["power_mw"], column_decimals(
                                list(f.phases["power_mw"]))),
                            self.number(row["accelerators"]),
@@ -33,13 +34,15 @@ class InfrastructureContext:
         for _i, row in f.phase_accelerators.iterrows():
             kind = types.get(row["type"])
             purchases.append([self.phase_names.get(row["phase"], row["phase"]),
-                              kind.name if kind else row["type"], self.number(row["count"]),
+                              self.text(kind.name) if kind else row["type"],
+                              self.number(row["count"]),
                               self.number(row["h100_equivalents"]),
                               self.number(row["power_mw"], 1), self.money(row["purchase_eur"])])
-        site_rows = [[f"{site.name}, {site.region} ({site.country})", self.short(site.host),
+        site_rows = [[f"{self.text(site.name)}, {self.text(site.region)} ({site.country})",
+                      self.short(site.host),
                       Cell(self.plain(site.max_power_mw.value), True),
                       self.text(site.description)] for site in cm.sites]
-        type_rows = [[t.name, t.vendor or "\u2013",
+        type_rows = [[self.text(t.name), self.text(t.vendor) or "\u2013",
                       Cell(self.plain(t.h100_equivalence.value), True),
                       self.money(t.unit_price.value), self.number(t.power_kw.value, 1)]
                      for t in cm.accelerator_types]

@@ -93,7 +93,7 @@ def build_workbook(project: Project, figures: Figures, lang: str) -> tuple[Workb
     book.finish()
     props = book.wb.properties
     props.title = book._("{acronym} budget workbook").format(acronym=figures.acronym)
-    props.creator = project.consortium.name
+    props.creator = book.text(project.consortium.name)
     props.language = book.locale.tag
     # Excel recalculates every formula on opening rather than trusting the stored values.
     book.wb.calculation.fullCalcOnLoad = True

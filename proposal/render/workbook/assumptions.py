@@ -83,18 +83,18 @@ def assumption_inputs(book: Book) -> list[Input]:
     section = _("Accelerators")
     for t in cm.accelerator_types:
         rows += [
-            Input(section, _("{name}: unit price").format(name=t.name),
+            Input(section, _("{name}: unit price").format(name=book.text(t.name)),
                   Key(Kind.ACCELERATOR_INPUT, t.id, "price"), t.unit_price.value, "eur",
                   _("EUR per unit"), t.unit_price, name=f"UnitPrice_{name_part(t.id)}"),
-            Input(section, _("{name}: H100 equivalents per unit").format(name=t.name),
+            Input(section, _("{name}: H100 equivalents per unit").format(name=book.text(t.name)),
                   Key(Kind.ACCELERATOR_INPUT, t.id, "h100"), t.h100_equivalence.value, "number",
                   _("H100"), t.h100_equivalence),
-            Input(section, _("{name}: power per unit").format(name=t.name),
+            Input(section, _("{name}: power per unit").format(name=book.text(t.name)),
                   Key(Kind.ACCELERATOR_INPUT, t.id, "kw"), t.power_kw.value, "number", _("kW"),
                   t.power_kw),
         ]
     section = _("Sites")
-    rows += [Input(section, _("{name}: grid connection").format(name=s.name),
+    rows += [Input(section, _("{name}: grid connection").format(name=book.text(s.name)),
                    Key(Kind.SITE_INPUT, s.id, "mw"), s.max_power_mw.value, "mw", _("MW"),
                    s.max_power_mw)
              for s in cm.sites]
@@ -115,7 +115,7 @@ def assumption_inputs(book: Book) -> list[Input]:
         ]
         rows += [
             Input(section, _("{phase}: {name} added").format(phase=name,
-                                                             name=types[item.type].name),
+                                                             name=book.text(types[item.type].name)),
                   Key(Kind.PHASE_INPUT, phase.id, "count", j), item.count.value, "count",
                   _("units"), item.count)
             for j, item in enumerate(phase.accelerators)
@@ -167,7 +167,7 @@ def assumption_inputs(book: Book) -> list[Input]:
               Key(Kind.INPUT, "ms"), fin.member_state.share.value, "share", _("share"),
               fin.member_state.share, name="MemberStateShare"),
     ]
-    rows += [Input(section, _("Loan: {lender}").format(lender=facility.lender),
+    rows += [Input(section, _("Loan: {lender}").format(lender=book.text(facility.lender)),
                    Key(Kind.LOAN, n), facility.amount.value, "eur", _("EUR"), facility.amount)
              for n, facility in enumerate(fin.debt, start=1)]
     rows.append(Input(section, _("Gap or surplus still counted as balanced"),
@@ -260,8 +260,8 @@ def write_assumptions(book: Book) -> None:
         sheet.text(row, 5, entry.name)
         if source_id is not None:
             source = sources.get(source_id)
-            sheet.text(row, 6, source_id if source is None else f"[{source_id}] {source.title}",
-                       wrap=True)
+            sheet.text(row, 6, source_id if source is None
+                       else f"[{source_id}] {book.text(source.title)}", wrap=True)
         sheet.text(row, 7, entry.status or provenance_status(book, origin))
         sheet.text(row, 8, note, wrap=True)
         if entry.name:

@@ -186,8 +186,8 @@ class Book:
         return self.locale.label(group, key)
 
     def text(self, value: Any) -> str:
-        """A bilingual text of the data in the edition's language."""
-        return value[self.locale.lang]
+        """A text or name of the data in the edition's language, typeset for it."""
+        return self.locale.text(value)
 
     def fmt(self, kind: str) -> str:
         """The number format of a kind of value."""

@@ -189,7 +189,7 @@ def write_phase_accelerators(book: Book, sheet: Sheet, row: int) -> int:
             "purchase_eur": f"{count}*{ref(here.at('unit_price_eur'))}",
         }
         sheet.text(row, 1, pid)
-        sheet.text(row, 2, types[type_id].name)
+        sheet.text(row, 2, book.text(types[type_id].name))
         for col, (column, _title, kind) in enumerate(ACCELERATOR_COLUMNS, start=3):
             sheet.formula(row, col, formulas[column], kind, here.at(column),
                           ("phase_accelerators", i, column))

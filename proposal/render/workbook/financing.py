@@ -98,7 +98,7 @@ def write_financing(book: Book) -> None:
         if partner is not None and not _missing(partner):
             sheet.text(row, 3, partner_name(project, partner))
         if lender is not None and not _missing(lender):
-            sheet.text(row, 4, lender)
+            sheet.text(row, 4, book.text(lender))
         if source == "eu":
             amount = "EUShare*TotalCost"
         elif source == "member_state":
