@@ -40,6 +40,7 @@ from .models import (
     walk_project,
 )
 from .outline import OUTLINE
+from .placeholders import check_references
 from .problems import Problem, errors
 
 # ------------------------------------------------------------------ entry point
@@ -860,6 +861,13 @@ def check_required_sections(project: Project, at: Locations) -> list[Problem]:
     ]
 
 
+@needs("call", "cost_model", "financing", "workplan", "partners")
+def check_placeholders(project: Project, at: Locations) -> list[Problem]:
+    """Every `${...}` placeholder of a text is well formed and names a figure of the
+    registry in `proposal/placeholders.py` (and an existing phase, partner, ...)."""
+    return check_references(project, at)
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -876,5 +884,6 @@ CHECKS: list[Check] = [
     check_call_sections,
     check_energy_mix,
     check_required_sections,
+    check_placeholders,
 ]
 """The cross-file rules, run in this order once every file is valid on its own."""

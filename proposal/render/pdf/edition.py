@@ -23,6 +23,7 @@ from ...i18n import Locale
 from ...locations import NOWHERE, Locations
 from ...models import Project, Text
 from ...outline import ANNEXES, OUTLINE
+from ...placeholders import fill
 from ...resources import templates_dir
 from .annexes import AnnexesContext
 from .cells import Cell, Section, integral, paragraphs
@@ -57,8 +58,11 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     # ------------------------------------------------------------- formatting
 
     def text(self, value: Text | None) -> str:
-        """The edition's version of a bilingual text ('' for none)."""
-        return value[self.loc.lang] if value is not None else ""
+        """The edition's version of a bilingual text ('' for none), its `${...}` figures
+        written out (plain text: the templates escape it like the rest)."""
+        if value is None:
+            return ""
+        return fill(value[self.loc.lang], self.project, self.figures, self.loc)
 
     def paras(self, value: Text | None) -> list[str]:
         """The edition's version of a text, as paragraphs."""

@@ -33,6 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ...compute import TOTAL, Figures
 from ...i18n import Locale
 from ...models import Project
+from ...placeholders import fill
 from .keys import Key
 
 DOMAIN = "workbook"
@@ -183,8 +184,9 @@ class Book:
         return self.locale.label(group, key)
 
     def text(self, value: Any) -> str:
-        """A bilingual text of the data in the edition's language."""
-        return value[self.locale.lang]
+        """A bilingual text of the data in the edition's language, its `${...}` figures
+        written out."""
+        return fill(value[self.locale.lang], self.project, self.figures, self.locale)
 
     def fmt(self, kind: str) -> str:
         """The number format of a kind of value."""
