@@ -20,6 +20,7 @@ from .interrupts import checkpoint
 from .load import load_project
 from .locations import Locations
 from .models import Project, count_figures
+from .placeholders import check_figures_in_texts
 from .problems import InputError, Problem, errors
 from .publish import check_out_dir, output_folder, publication_mode, publish
 from .stamp import compute_build_id, stamp_outputs
@@ -103,6 +104,7 @@ def check(input_dir: Path) -> CheckResult:
                 raise  # a valid project that compute cannot handle: our bug
         else:
             problems.extend(figures.problems if valid else errors(figures.problems))
+            problems.extend(check_figures_in_texts(project, figures, at) if valid else [])
     return CheckResult(project, at, figures if not errors(problems) else None,
                        sorted(set(problems)))
 

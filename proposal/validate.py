@@ -43,6 +43,7 @@ from .models import (
     walk_project,
 )
 from .outline import OUTLINE
+from .placeholders import check_references
 from .problems import Problem, errors
 
 # ------------------------------------------------------------------ entry point
@@ -953,6 +954,8 @@ def check_format_rules(project: Project, at: Locations) -> list[Problem]:
                    f"the proposal's {fit} with {what} of at most {limit:g} {unit}")
         for attr, what, unit, limit, fit in limits if getattr(rules, attr) > limit
     ]
+
+
 NAMES = ("legal_name", "short_name")
 """The partner fields that name it: what prints must be exactly what is written."""
 CONSORTIUM_NAMES = ("name", "acronym")
@@ -983,6 +986,13 @@ def check_drawable_characters(project: Project, at: Locations) -> list[Problem]:
     return problems
 
 
+@needs("call", "cost_model", "financing", "workplan", "partners")
+def check_placeholders(project: Project, at: Locations) -> list[Problem]:
+    """Every `${...}` placeholder of a text is well formed and names a figure of the
+    registry in `proposal/placeholders.py` (and an existing phase, partner, ...)."""
+    return check_references(project, at)
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -1001,6 +1011,7 @@ CHECKS: list[Check] = [
     check_required_sections,
     check_format_rules,
     check_drawable_characters,
+    check_placeholders,
 ]
 """The cross-file rules, in the order they run; each is skipped while a file it
 `needs` is invalid on its own."""

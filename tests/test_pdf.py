@@ -326,10 +326,11 @@ def test_footer_says_page_x_of_y(example, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_metadata(example, example_project, lang):
-    project = example_project[0]
+    project, figures = example_project
     reader = example[lang].reader
     assert reader.trailer["/Root"]["/Lang"] == Locale(lang).tag
-    assert reader.metadata.title == Locale(lang).text(project.consortium.texts.title)
+    assert reader.metadata.title == Edition(project, figures, lang, EXAMPLE).text(
+        project.consortium.texts.title)  # its figures written out: `from 100 MW to a 1 GW`
     assert reader.metadata.author == Locale(lang).text(project.consortium.name)
     assert reader.metadata.creation_date.date() == project.consortium.submission_date
 

@@ -21,6 +21,7 @@ from ...i18n import Locale
 from ...locations import NOWHERE, Locations
 from ...models import Original, Project, Proper, Text
 from ...outline import ANNEXES, OUTLINE
+from ...placeholders import written
 from ...resources import templates_dir
 from .annexes import AnnexesContext
 from .cells import Cell, Section, integral, paragraphs
@@ -57,8 +58,9 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     # ------------------------------------------------------------- formatting
 
     def text(self, value: Text | Proper | Original | None) -> str:
-        """The edition's version of a text or name of the data, typeset ('' for none)."""
-        return self.loc.text(value)
+        """The edition's version of a text or name of the data, its `${...}` figures
+        written out, typeset ('' for none; plain text: the templates escape it)."""
+        return written(value, self.project, self.figures, self.loc)
 
     def paras(self, value: Text | None) -> list[str]:
         """The edition's version of a text, as paragraphs."""

@@ -35,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 from ...compute import TOTAL, Figures
 from ...i18n import Locale
 from ...models import Project
+from ...placeholders import written
 from .calculate import Error, calculate
 from .keys import Key
 
@@ -186,8 +187,9 @@ class Book:
         return self.locale.label(group, key)
 
     def text(self, value: Any) -> str:
-        """A text or name of the data in the edition's language, typeset for it."""
-        return self.locale.text(value)
+        """A text or name of the data in the edition's language, its `${...}` figures
+        written out, typeset for it."""
+        return written(value, self.project, self.figures, self.locale)
 
     def fmt(self, kind: str) -> str:
         """The number format of a kind of value."""
