@@ -975,7 +975,7 @@ def check_drawable_characters(project: Project, at: Locations) -> list[Problem]:
             continue
         found = (f"`{_dotted(path)}` contains {describe(missing)}, which the proposal's fonts "
                  f"({fonts}) cannot draw")
-        if (file, path) in names:
+        if (file, path[:1]) in names:  # a name, or a language of a bilingual name
             problems.append(at.problem(file, path, "undrawable-character", (
                 f"{found}; a name must print as written: write it in characters the fonts "
                 "have, such as its Latin transcription")))

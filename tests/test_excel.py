@@ -44,6 +44,7 @@ from proposal.i18n import Locale, translations
 from proposal.load import load_project
 from proposal.models import Project
 from proposal.pipeline import check
+from proposal.placeholders import written
 from proposal.render.figures import render_figures_json
 from proposal.render.pdf.edition import Edition as PdfEdition
 from proposal.render.workbook import SHEETS, build_workbook, render_workbook
@@ -763,7 +764,8 @@ def workbook_figures(reader: Reader, project: Project, figures: Figures) -> Figu
         return {**{label(group, c): c for c in table.columns if c != TOTAL}, total: TOTAL}
 
     years = {year: year for year in figures.cost_by_year.index if year != TOTAL}
-    phases = {p.name[reader.lang]: p.id for p in project.cost_model.phases}
+    phases = {written(p.name, project, figures, Locale(reader.lang)): p.id
+              for p in project.cost_model.phases}
     partners = {partner_name(project, pid): pid for pid in figures.eu_budget_by_partner.index}
     packages = {wp: wp for wp in figures.eu_budget_by_work_package.index}
     eu_columns = {label("eu_category", c): c for c in figures.eu_budget_by_partner.columns}

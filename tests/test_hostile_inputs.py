@@ -103,8 +103,8 @@ def test_pue_below_one_is_impossible(sample: SampleProject, pue: str, at: str, f
 def test_shares_are_fractions(sample: SampleProject) -> None:
     sample.edit("data/cost_model.yaml", "utilisation: {value: 0.8", "utilisation: {value: 80")
     assert problems_of(sample) == [
-        "data/cost_model.yaml:29:24: error: `energy.utilisation.value` is 80; expected at most "
-        "1 (a share is a fraction: 1 is 100 %) [out-of-range]"
+        "data/cost_model.yaml:29:24: error: `energy.utilisation.value` is 80; expected a share "
+        "between 0 and 1: write 0.8 for 80 % [out-of-range]"
     ]
 
 
@@ -347,10 +347,10 @@ def test_text_the_fonts_cannot_draw_is_a_warning(sample: SampleProject) -> None:
 
 def test_name_the_fonts_cannot_draw_is_an_error(sample: SampleProject) -> None:
     sample.edit("partners/alpha.yaml", "legal_name: Alpha SAS", "legal_name: 阿尔法 SAS")
-    sample.edit("data/consortium.yaml", "name: Minimal Test Consortium",
-                "name: Minimal 🚀 Consortium")
+    sample.edit("data/consortium.yaml", "name: {en: Minimal Test Consortium,",
+                "name: {en: Minimal 🚀 Consortium,")
     assert problems_of(sample) == [
-        "data/consortium.yaml:1:7: error: `name` contains U+1F680 ROCKET, which the "
+        "data/consortium.yaml:1:12: error: `name.en` contains U+1F680 ROCKET, which the "
         "proposal's fonts (DejaVu Sans) cannot draw; a name must print as written: write it "
         "in characters the fonts have, such as its Latin transcription [undrawable-character]",
         "partners/alpha.yaml:1:13: error: `legal_name` contains U+963F CJK UNIFIED "

@@ -73,8 +73,8 @@ def test_every_name_resolves_on_the_example() -> None:
     (50_457.6, "emissions", "50,458 t CO2e", f"50{NNBSP}458 t CO2e"),
     (288_000.0, "count", "288,000", f"288{NNBSP}000"),
     (1.2, "ratio", "1.2", "1,2"),
-    (0.8, "share", "80%", f"80{NBSP}%"),
-    (0.140035, "share", "14%", f"14{NBSP}%"),
+    (0.8, "share", "80%", f"80{NNBSP}%"),
+    (0.140035, "share", "14%", f"14{NNBSP}%"),
     (2031, "year", "2031", "2031"),
 ])
 def test_figures_are_written_as_prose_writes_them(value, kind, en, fr) -> None:
