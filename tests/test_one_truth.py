@@ -98,7 +98,8 @@ def test_every_rounded_grid_adds_up_and_errs_by_less_than_a_step(grid):
     assert ((rounded - grid).abs() < 1).all().all()
     assert ((rounded.sum(axis=1) - grid.sum(axis=1)).abs() < 1).all()
     assert ((rounded.sum(axis=0) - grid.sum(axis=0)).abs() < 1).all()
-    assert rounded.to_numpy().sum() == half_away(grid.to_numpy().sum())
+    # Float noise is no remainder: 1.999999999999943 + 0.5 counts as 2.5.
+    assert rounded.to_numpy().sum() == half_away(round(grid.to_numpy().sum(), 6))
     columns = round_parts(list(grid.sum(axis=0)))
     fixed = round_grid(grid, column_totals=columns)
     assert ((fixed - grid).abs() < 1).all().all()

@@ -87,7 +87,7 @@ def round_grid(values: pd.DataFrame, total: int | None = None,
     remainders tie), the columns are left free like the rows. Returns whole steps.
     """
     grid = values.astype(float).map(lambda v: round(v, SNAP))
-    whole = total if total is not None else half_away(float(grid.to_numpy().sum()))
+    whole = total if total is not None else half_away(round(float(grid.to_numpy().sum()), SNAP))
     if column_totals is not None:
         fixed = _solve(grid, whole, list(column_totals))
         if fixed is not None:
