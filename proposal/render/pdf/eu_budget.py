@@ -68,19 +68,16 @@ class EuBudgetContext:
         """The steps from the total cost to the eligible costs and the contributions."""
         _, p = self._, self.project
         excluded = ", ".join(self.label("eu_category", c) for c in p.call.indirect_excludes)
-        values = {"excluded": excluded or "\u2013",
-                  "rate": self.loc.percent(p.call.indirect_rate, 0),
-                  "share": ""}
         shares = {"eu": p.financing.eu.share.value,
                   "member_state": p.financing.member_state.share.value}
-        rows = []
-        for step, row in self.figures.printed.reconciliation.iterrows():
-            if step in shares:
-                values["share"] = self.loc.percent(shares[step])
-            rows.append([_(RECONCILIATION[step]) % values, self.amount(row["amount"])])
-        steps = self.figures.printed.reconciliation.index
+        steps = self.figures.printed.reconciliation
+        rows = [[_(RECONCILIATION[step]) % {
+                    "excluded": excluded or "\u2013",
+                    "rate": self.loc.percent(p.call.indirect_rate, 0),
+                    "share": self.loc.percent(shares.get(step, 0.0))},
+                 self.amount(row["amount"])] for step, row in steps.iterrows()]
         return grid([_("Step"), _("Amount (%(unit)s)") % {"unit": self.money_unit()}], rows,
-                    [step in RECONCILIATION_TOTALS for step in steps])
+                    [step in RECONCILIATION_TOTALS for step in steps.index])
 
     def _eu_view(self: Edition, table: pd.DataFrame, first: str, name: Callable[[str], str],
                  caption_direct: str, caption_summary: str) -> dict[str, Any]:
