@@ -231,9 +231,9 @@ MIRRORED = {
     "cost_by_year": None,
     "financing": ["amount_eur", "share"],
     "pledges": ["cash", "equity", "debt", "in_kind", "in_kind_not_counted", "total", "share"],
-    "sensitivity": ["change", "factor", "total_cost_eur", "total_cost_delta_eur",
-                    "total_cost_delta_share", "financing_gap_eur", "financing_gap_delta_eur",
-                    "cost_per_gpu_hour_eur"],
+    "sensitivity": ["change", "factor", "change_applied", "total_cost_eur",
+                    "total_cost_delta_eur", "total_cost_delta_share", "financing_gap_eur",
+                    "financing_gap_delta_eur", "cost_per_gpu_hour_eur"],
 }
 """`Figures` tables the workbook rebuilds, and the columns it rebuilds (None: all)."""
 

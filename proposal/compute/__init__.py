@@ -30,11 +30,15 @@ How time is counted:
   from its `start` to its `end`;
 - a work package's effort is spread evenly over its months.
 
+How amounts are printed: `Figures.printed` holds every amount the PDF prints, rounded
+by `rounding` so that each printed total is the sum of its printed parts; each
+concern's module rounds its own tables (`print_costs`, `print_financing`...).
+
 One module per concern, named like the workbook renderer's modules so that each
 formula sits beside its pandas twin: `figures` (the `Figures` and the entry point),
 `costs`, `financing`, `workplan`, `sensitivity`, `eu_budget`, `checks` (warnings on
-the computed figures), `tables` (the helpers they share). Every public name is
-re-exported here: import from `proposal.compute`.
+the computed figures), `rounding` (rounding for print), `tables` (the helpers they
+share). Every public name is re-exported here: import from `proposal.compute`.
 """
 
 from .costs import (
@@ -47,8 +51,15 @@ from .costs import (
     compute_costs,
     in_service_shares,
 )
-from .eu_budget import EU_DIRECT, EU_INDIRECT, compute_eu_budget
-from .figures import Figures, compute_figures
+from .eu_budget import (
+    ELIGIBLE,
+    EU_DIRECT,
+    EU_INDIRECT,
+    RECONCILIATION_STEPS,
+    compute_eu_budget,
+    compute_reconciliation,
+)
+from .figures import Figures, Printed, compute_figures
 from .financing import Funding, check_share_rules, compute_financing
 from .sensitivity import SENSITIVITY_DRIVERS, compute_sensitivity, move_driver
 from .tables import SHARE_SLACK, TOTAL
@@ -56,16 +67,19 @@ from .workplan import WorkPlanFigures, compute_work_plan, monthly_rate
 
 __all__ = [
     "CAPEX_CATEGORIES",
+    "ELIGIBLE",
     "EU_DIRECT",
     "EU_INDIRECT",
     "HOURS_PER_YEAR",
     "OPEX_CATEGORIES",
+    "RECONCILIATION_STEPS",
     "SENSITIVITY_DRIVERS",
     "SHARE_SLACK",
     "TOTAL",
     "Costs",
     "Figures",
     "Funding",
+    "Printed",
     "WorkPlanFigures",
     "check_share_rules",
     "compute_cost_by_year",
@@ -74,6 +88,7 @@ __all__ = [
     "compute_eu_budget",
     "compute_figures",
     "compute_financing",
+    "compute_reconciliation",
     "compute_sensitivity",
     "compute_work_plan",
     "in_service_shares",

@@ -16,6 +16,7 @@ from typing import get_args
 import pandas as pd
 
 from ..models import CapexCategory, OpexCategory, Project
+from .rounding import Precision, in_steps, in_units, round_grid, round_parts
 from .tables import TOTAL, grid, ratio, with_totals
 from .workplan import compute_monthly_effort
 
@@ -337,3 +338,27 @@ def compute_cost_lines(capex_items: pd.DataFrame, opex_items: pd.DataFrame) -> p
     table = pd.concat([capex.assign(kind="capex"), opex.assign(kind="opex")],
                       ignore_index=True)
     return table[["kind", *keys, "amount_eur"]]
+
+
+def print_costs(capex: pd.DataFrame, opex: pd.DataFrame, cost_by_year: pd.DataFrame,
+                money: Precision, total: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Capex, opex and the cash view as the PDF prints them, in `money`'s units.
+
+    `total` is the total cost in printed steps: the capex and opex totals are rounded to
+    add up to it, each table's cells to add up to its total, and the cash view takes the
+    opex of each year from the printed opex table, so that no two tables disagree.
+    """
+    capex_total, opex_total = round_parts(
+        [money.steps(capex.loc[TOTAL, TOTAL]), money.steps(opex.loc[TOTAL, TOTAL])], total)
+    printed_capex = round_grid(in_steps(capex, money), capex_total)
+    printed_opex = round_grid(in_steps(opex, money), opex_total)
+    years = cost_by_year.drop(TOTAL)
+    cash = pd.DataFrame(index=years.index)
+    cash["capex"] = round_parts([money.steps(v) for v in years["capex"]], capex_total)
+    cash["opex"] = printed_opex.sum(axis=1).reindex(years.index, fill_value=0)
+    cash["total"] = cash["capex"] + cash["opex"]
+    cash["cumulative"] = cash["total"].cumsum()
+    cash.loc[TOTAL] = [capex_total, opex_total, total, total]
+    return (in_units(with_totals(printed_capex), money),
+            in_units(with_totals(printed_opex), money), in_units(cash, money))
+

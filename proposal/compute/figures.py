@@ -24,12 +24,88 @@ from .costs import (
     compute_cost_by_year,
     compute_cost_lines,
     compute_costs,
+    print_costs,
 )
-from .eu_budget import compute_eu_budget
-from .financing import Funding, check_financing_balance, check_share_rules, compute_financing
-from .sensitivity import compute_sensitivity
+from .eu_budget import (
+    ELIGIBLE,
+    EU_INDIRECT,
+    compute_eu_budget,
+    compute_reconciliation,
+    print_eu_budget,
+)
+from .financing import (
+    Funding,
+    check_financing_balance,
+    check_share_rules,
+    compute_financing,
+    print_financing,
+)
+from .rounding import EURO, Precision, money_precision, round_parts
+from .sensitivity import compute_sensitivity, print_sensitivity
 from .tables import TOTAL, ratio
 from .workplan import compute_work_plan
+
+
+@dataclass(frozen=True, eq=False)
+class Printed:
+    """The amounts as the PDF prints them: every printed total is the sum of the printed
+    parts above or beside it, and every table that prints a figure prints the same one.
+
+    Amounts are rounded to whole steps of a precision by `rounding`: the key figures to
+    the euro, the tables to `money` (EUR million with one decimal for a bid of billions),
+    the shares of the financing tables to `shares`. A total several tables print (the
+    total cost, capex, opex, the gap, E) is rounded once; parts are rounded down or up
+    so that they add up to it, the largest remainders up. Table amounts are numbers in
+    `money.unit`s (1699.6 for EUR 1,699.6 million); shares are shares (0.17).
+    """
+
+    money: Precision
+    """The precision of the money tables: `money.unit` EUR per printed unit."""
+    shares: Precision
+    """The precision of the shares of the total cost in the financing tables."""
+    total_cost_eur: float
+    """The total cost to the euro."""
+    capex_eur: float
+    """The capex to the euro; with `opex_eur`, adds up to `total_cost_eur`."""
+    opex_eur: float
+    """The opex over the horizon to the euro."""
+    indirect_costs_eur: float
+    """E to the euro."""
+    eligible_costs_eur: float
+    """The eligible costs to the euro: `total_cost_eur` + `indirect_costs_eur`."""
+    financing_total_eur: float
+    """The financing sources to the euro: `total_cost_eur` less the gap, plus the surplus."""
+    financing_gap_eur: float
+    """The total cost the sources leave uncovered, to the euro; 0 when there is none."""
+    financing_surplus_eur: float
+    """The sources beyond the total cost, to the euro; 0 when there is none."""
+    capex: pd.DataFrame
+    """`Figures.capex` in `money.unit`s."""
+    opex: pd.DataFrame
+    """`Figures.opex` in `money.unit`s."""
+    cost_by_year: pd.DataFrame
+    """`Figures.cost_by_year` in `money.unit`s; the opex of each year is the printed opex
+    table's, the cumulative column the running sum of the printed totals."""
+    eu_budget_by_partner: pd.DataFrame
+    """`Figures.eu_budget_by_partner` in `money.unit`s."""
+    eu_budget_by_work_package: pd.DataFrame
+    """`Figures.eu_budget_by_work_package` in `money.unit`s, with the same category
+    totals and E as by beneficiary."""
+    reconciliation: pd.DataFrame
+    """`Figures.reconciliation` in `money.unit`s, from the printed EU view and sources."""
+    financing: pd.DataFrame
+    """The financing sources, index the source ids, then `total`, `cost` and, when the
+    plan does not balance to the euro, `gap` or `surplus`; columns `amount` (in
+    `money.unit`s; the balance as a positive amount) and `share` (of the total cost)."""
+    pledges: pd.DataFrame
+    """Per partner, then `total`: `cash`, `equity`, `debt`, `in_kind`, `total` (in
+    `money.unit`s, each the partner's printed source) and `share` (the sum of the
+    partner's printed source shares)."""
+    share_rules: pd.Series
+    """Each share rule's share (index `rule`): the sum of its sources' printed shares."""
+    sensitivity: pd.DataFrame
+    """Same rows as `Figures.sensitivity`; columns `total_cost`, `financing_gap`,
+    `financing_surplus` in `money.unit`s (the balance in the column that names it)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +172,12 @@ class Figures:
     """Total cost minus the financing sources: positive is a gap, negative a surplus."""
     financing_balanced: bool
     """True when the gap's magnitude is within `financing.tolerance_eur`."""
+    indirect_costs_eur: float
+    """E: the indirect costs at the call's flat rate on the direct costs outside
+    `call.indirect_excludes`. An allowance the call's rules compute, not a cost of the
+    bid: the total cost (the direct costs A to D) does not include it."""
+    eligible_costs_eur: float
+    """Costs eligible under the call's rules: the total cost (direct costs) + E."""
     person_months_total: float
     """Person-months of the whole work plan."""
     personnel_cost_eur: float
@@ -213,7 +295,9 @@ class Figures:
     `driver` ("base",
     "accelerator_price", "energy_price", "pue", "utilisation"), `change` (the nominal
     move: -step, 0, +step), `factor` (multiplier actually applied: a move takes PUE no
-    lower than 1 and utilisation no higher than 1, see `move_driver`), `total_cost_eur`,
+    lower than 1 and utilisation no higher than 1, see `move_driver`), `change_applied`
+    (`factor` - 1: -0.167 when a PUE of 1.2 moves down by 20 % and stops at 1),
+    `capped` (True when `change_applied` is not `change`), `total_cost_eur`,
     `total_cost_delta_eur`, `total_cost_delta_share`, `financing_gap_eur`,
     `financing_gap_delta_eur`, `cost_per_gpu_hour_eur`."""
 
@@ -222,11 +306,20 @@ class Figures:
     """EU budget per beneficiary, index `partner` (beneficiaries in the project's
     order, then `"total"`); columns A, B, C.1, C.2, C.3, D (direct), `direct`, E
     (indirect at the call's flat rate on the direct costs outside
-    `call.indirect_excludes`), `total`. `direct` on the total row equals the total
-    cost."""
+    `call.indirect_excludes`), `total` (direct + E: the costs eligible under the call's
+    rules). `direct` on the total row equals the total cost; `total` exceeds it by E."""
     eu_budget_by_work_package: pd.DataFrame
     """The same per work package, index `work_package` (work-plan order, then
     `"total"`)."""
+    reconciliation: pd.DataFrame
+    """From the total cost to the eligible costs and the public contributions requested:
+    index `step` (`total_cost`, `outside_base`, `indirect_base`, `indirect`, `eligible`,
+    `eu`, `member_state`, `public`), column `amount` (EUR); see
+    `eu_budget.compute_reconciliation`."""
+
+    # ------------------------------------------------------------------ printing
+    printed: Printed
+    """The amounts as the PDF prints them, rounded so that every printed total adds up."""
 
     # ------------------------------------------------------------------ problems
     problems: list[Problem]
@@ -246,6 +339,9 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
     plan = compute_work_plan(project, costs.monthly_effort)
     cost_lines = compute_cost_lines(costs.capex_items, costs.opex_items)
     eu_by_partner, eu_by_wp = compute_eu_budget(project, cost_lines)
+    cost_by_year = compute_cost_by_year(project, costs.phases, costs.opex)
+    sensitivity = compute_sensitivity(project, costs, funding)
+    sources = funding.sources
     cm, energy = project.cost_model, project.cost_model.energy
     last_phase = costs.phases.iloc[-1]
     steady = costs.capacity_by_year.loc[costs.last_year]
@@ -279,6 +375,8 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         financing_total_eur=funding.total_eur,
         financing_gap_eur=funding.gap_eur,
         financing_balanced=funding.balanced,
+        indirect_costs_eur=float(eu_by_partner.at[TOTAL, EU_INDIRECT]),
+        eligible_costs_eur=float(eu_by_partner.at[TOTAL, ELIGIBLE]),
         person_months_total=float(plan.effort.loc[TOTAL, TOTAL]),
         personnel_cost_eur=float(plan.personnel_cost.loc[TOTAL, TOTAL]),
         phases=costs.phases,
@@ -287,7 +385,7 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         capacity_by_year=costs.capacity_by_year,
         capex=costs.capex,
         opex=costs.opex,
-        cost_by_year=compute_cost_by_year(project, costs.phases, costs.opex),
+        cost_by_year=cost_by_year,
         cost_lines=cost_lines,
         financing=funding.sources,
         pledges=funding.pledges,
@@ -300,10 +398,57 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         effort_by_month=plan.effort_by_month,
         deliverables=plan.deliverables,
         milestones=plan.milestones,
-        sensitivity=compute_sensitivity(project, costs, funding),
+        sensitivity=sensitivity,
         eu_budget_by_partner=eu_by_partner,
         eu_budget_by_work_package=eu_by_wp,
+        reconciliation=compute_reconciliation(
+            project, eu_by_partner.loc[TOTAL], float(sources.at["eu", "amount_eur"]),
+            float(sources.at["member_state", "amount_eur"])),
+        printed=print_figures(project, costs, funding, cost_by_year,
+                              [eu_by_partner, eu_by_wp], sensitivity),
         problems=problems,
+    )
+
+
+def print_figures(project: Project, costs: Costs, funding: Funding,
+                  cost_by_year: pd.DataFrame, eu_views: list[pd.DataFrame],
+                  sensitivity: pd.DataFrame) -> Printed:
+    """The amounts as the PDF prints them (see `Printed`): the shared totals first, then
+    each table around them."""
+    money = money_precision(costs.total_cost_eur)
+    total = money.nearest(costs.total_cost_eur)
+    capex, opex, cash = print_costs(costs.capex, costs.opex, cost_by_year, money, total)
+    by_partner, by_wp = print_eu_budget(eu_views, money, total)
+    sources, pledges, rule_shares, shares = print_financing(
+        funding, project.call.share_rules, money, total)
+    reconciliation = compute_reconciliation(
+        project, by_partner.loc[TOTAL], float(sources.at["eu", "amount"]),
+        float(sources.at["member_state", "amount"]))
+    euros = EURO.nearest(costs.total_cost_eur)
+    capex_eur, opex_eur = round_parts([costs.capex_eur, costs.opex_eur], euros)
+    gap_eur = EURO.nearest(funding.gap_eur)
+    indirect = EURO.nearest(eu_views[0].at[TOTAL, EU_INDIRECT])
+    return Printed(
+        money=money,
+        shares=shares,
+        total_cost_eur=float(euros),
+        capex_eur=float(capex_eur),
+        opex_eur=float(opex_eur),
+        indirect_costs_eur=float(indirect),
+        eligible_costs_eur=float(euros + indirect),
+        financing_total_eur=float(euros - gap_eur),
+        financing_gap_eur=float(max(gap_eur, 0)),
+        financing_surplus_eur=float(max(-gap_eur, 0)),
+        capex=capex,
+        opex=opex,
+        cost_by_year=cash,
+        eu_budget_by_partner=by_partner,
+        eu_budget_by_work_package=by_wp,
+        reconciliation=reconciliation.round(money.decimals),  # 9997.5 - 233.6 is 9763.900...01
+        financing=sources,
+        pledges=pledges,
+        share_rules=rule_shares,
+        sensitivity=print_sensitivity(sensitivity, money),
     )
 
 

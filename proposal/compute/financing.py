@@ -8,13 +8,15 @@ sources, their shares and the gap.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..locations import NOWHERE, Locations
-from ..models import DATA_FILE_OF, IN_KIND_UNITS, Project
+from ..models import DATA_FILE_OF, IN_KIND_UNITS, Project, ShareRule
 from ..problems import Problem
+from .rounding import EURO, PERCENT, Precision, round_parts
 from .tables import SHARE_SLACK, TOTAL, percent, problem, ratio, shares
 
 
@@ -83,6 +85,76 @@ def compute_financing(project: Project, total_cost: float,
     return Funding(sources=sources, pledges=pledges, in_kind=in_kind, total_eur=total,
                    gap_eur=gap, balanced=abs(gap) <= financing.tolerance_eur,
                    total_cost_eur=total_cost)
+
+
+def print_financing(
+    funding: Funding, rules: Sequence[ShareRule], money: Precision, total: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, Precision]:
+    """The financing sources, the pledges and the share rules' shares as the PDF prints
+    them, and the precision of the shares.
+
+    `total` is the total cost in `money`'s printed steps. The gap (or surplus) is
+    rounded to its nearest step and the sources to add up to the total cost less the
+    gap, so the printed sources, total cost and balance add up; their shares of the
+    total cost likewise, with `share_precision`'s decimals.
+
+    Sources: index the source ids, `total`, `cost` and, when the plan does not balance
+    to the euro, `gap` (the total cost the sources leave uncovered) or `surplus` (the
+    sources beyond it); columns `amount` (in `money`'s units, the balance as a positive
+    amount) and `share` (of the total cost; NaN when the total cost is 0). Pledges: as
+    `Figures.pledges` without the texts and `in_kind_not_counted`, each cell the printed
+    source it is; `share` the sum of the partner's printed source shares. Share rules:
+    each rule's share (index `rule`), the sum of the printed shares of its sources.
+    """
+    sources = funding.sources.drop(TOTAL)
+    gap = money.nearest(funding.gap_eur)
+    balance = "gap" if funding.gap_eur > 0 else "surplus"
+    index = [*sources.index, TOTAL, "cost", balance]
+    amounts = [*round_parts([money.steps(a) for a in sources["amount_eur"]], total - gap),
+               total - gap, total, abs(gap)]
+    percent = share_precision(funding)
+    cost = funding.total_cost_eur
+    if cost:
+        whole = percent.nearest(1.0)
+        gap_share = percent.nearest(funding.gap_eur / cost)
+        parts = round_parts([percent.steps(s) for s in sources["share"]], whole - gap_share)
+        shares = [percent.value(s) for s in (*parts, whole - gap_share, whole, abs(gap_share))]
+    else:  # shares of nothing
+        shares = [float("nan")] * len(index)
+    printed = pd.DataFrame({"amount": [money.printed(a) for a in amounts], "share": shares},
+                           index=pd.Index(index, name="source"))
+    if not EURO.nearest(funding.gap_eur):
+        printed = printed.drop(balance)
+    kinds = sources["kind"]
+    rule_shares = pd.Series(
+        [printed.loc[kinds.index[kinds.isin(rule.financing_sources)], "share"].sum()
+         for rule in rules], index=pd.Index([rule.id for rule in rules], name="rule"),
+        dtype=float).round(6)
+    if not cost:
+        rule_shares[:] = float("nan")
+    return printed, _print_pledges(funding.pledges, printed), rule_shares, percent
+
+
+def _print_pledges(pledges: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    kinds = [*PLEDGE_KINDS, "in_kind"]
+    table = pd.DataFrame(0.0, index=pledges.index.drop(TOTAL), columns=[*kinds, "share"])
+    for source, row in sources.iterrows():
+        partner, _colon, kind = str(source).rpartition(":")
+        if partner in table.index and kind in kinds:
+            table.loc[partner, [kind, "share"]] += [row["amount"], row["share"]]
+    table.insert(len(kinds), TOTAL, table[kinds].sum(axis=1))
+    table.loc[TOTAL] = table.sum()
+    return table.round(6)
+
+
+def share_precision(funding: Funding) -> Precision:
+    """Shares of the total cost in percent with one decimal, or with as many more (up to
+    three) as it takes to show a gap or surplus beyond the plan's tolerance."""
+    precisions = [Precision(PERCENT, decimals) for decimals in (1, 2, 3)]
+    if funding.balanced or not funding.total_cost_eur:
+        return precisions[0]
+    share = abs(funding.gap_eur / funding.total_cost_eur)
+    return next((p for p in precisions if p.nearest(share)), precisions[-1])
 
 
 def _pledges(project: Project) -> pd.DataFrame:

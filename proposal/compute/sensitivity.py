@@ -11,6 +11,7 @@ import pandas as pd
 from ..models import Amount, Project
 from .costs import Costs, compute_costs
 from .financing import Funding, compute_financing
+from .rounding import Precision
 from .tables import ratio, shares
 
 SENSITIVITY_DRIVERS = ("accelerator_price", "energy_price", "pue", "utilisation")
@@ -39,9 +40,25 @@ def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.
     table["total_cost_delta_share"] = shares(table["total_cost_delta_eur"],
                                              base["total_cost_eur"])
     table["financing_gap_delta_eur"] = table["financing_gap_eur"] - base["financing_gap_eur"]
-    return table[["driver", "change", "factor", "total_cost_eur", "total_cost_delta_eur",
-                  "total_cost_delta_share", "financing_gap_eur", "financing_gap_delta_eur",
-                  "cost_per_gpu_hour_eur"]]
+    table["change_applied"] = (table["factor"] - 1).round(12)  # 1.2 - 1 is 0.1999...
+    # A move stopped at a bound applies less than the step: say so, beyond float noise.
+    table["capped"] = (table["change_applied"] - table["change"]).abs() > 1e-9
+    return table[["driver", "change", "factor", "change_applied", "capped", "total_cost_eur",
+                  "total_cost_delta_eur", "total_cost_delta_share", "financing_gap_eur",
+                  "financing_gap_delta_eur", "cost_per_gpu_hour_eur"]]
+
+
+def print_sensitivity(table: pd.DataFrame, money: Precision) -> pd.DataFrame:
+    """The sensitivity's amounts as the PDF prints them, in `money`'s units, each rounded
+    to its nearest step like the printed total cost and balance of the plan: columns
+    `total_cost`, `financing_gap` and `financing_surplus` (the balance as a positive
+    amount in the column that names it, 0 in the other)."""
+    gap = table["financing_gap_eur"].map(money.nearest)
+    return pd.DataFrame({
+        "total_cost": table["total_cost_eur"].map(money.nearest).map(money.printed),
+        "financing_gap": gap.clip(lower=0).map(money.printed),
+        "financing_surplus": (-gap).clip(lower=0).map(money.printed),
+    }, index=table.index)
 
 
 def _cost_and_gap(costs: Costs, funding: Funding) -> dict[str, float]:

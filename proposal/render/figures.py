@@ -20,7 +20,10 @@ GPU-hour with no hours delivered, is `null`):
 - `cost_per_gpu_hour_eur`, `cost_per_h100_hour_eur`: steady-state yearly cost
   (capex / amortisation years + opex of the last year) per delivered hour
 - `financing_total_eur`, `financing_gap_eur` (positive gap, negative surplus),
-  `financing_balanced` (boolean)
+  `financing_balanced` (boolean: the gap or surplus within `tolerance_eur`)
+- `indirect_costs_eur` (E, the flat rate of the call's rules on the direct costs
+  outside `indirect_excludes`; not part of the total cost), `eligible_costs_eur`
+  (costs eligible under the call's rules: total cost + E)
 - `person_months_total`, `personnel_cost_eur`
 - `phases`: list of {`id`, `start`, `end`, `power_mw` (cumulative IT power),
   `power_added_mw`, `facility_power_mw`, `gpus` (accelerators installed once the
@@ -37,7 +40,12 @@ GPU-hour with no hours delivered, is `null`):
   cost)}
 - `share_rules`: list of {`id`, `sources` ("eu + member_state"), `share`,
   `min_share`, `max_share` (null when unbounded), `ok` (boolean)}
-- `sensitivity`: list of {`driver`, `change` (-0.2, 0, 0.2), `total_cost_eur`,
+- `reconciliation`: list of {`step`, `amount_eur`} from the total cost to the
+  eligible costs and the public contributions requested: `total_cost` (the direct
+  costs A to D), `outside_base` (direct costs outside the flat rate's base),
+  `indirect_base`, `indirect` (E), `eligible`, `eu`, `member_state`, `public`
+- `sensitivity`: list of {`driver`, `change` (the step asked: -0.2, 0, 0.2),
+  `change_applied` (the change made: -0.167 when PUE 1.2 stops at 1), `total_cost_eur`,
   `financing_gap_eur`, `cost_per_gpu_hour_eur`}
 """
 
@@ -60,6 +68,7 @@ KEY_FIGURES = (
     "energy_gwh_per_year", "emissions_t_per_year", "water_m3_per_year",
     "cost_per_gpu_hour_eur", "cost_per_h100_hour_eur",
     "financing_total_eur", "financing_gap_eur", "financing_balanced",
+    "indirect_costs_eur", "eligible_costs_eur",
     "person_months_total", "personnel_cost_eur",
 )
 """The plain figures copied to the top level of the file, in this order."""
@@ -97,8 +106,11 @@ def figures_json(figures: Figures) -> dict[str, Any]:
         "id": None, "sources": "sources", "share": "share", "min_share": "min_share",
         "max_share": "max_share", "ok": "ok",
     })
+    data["reconciliation"] = _records(figures.reconciliation, {
+        "step": None, "amount_eur": "amount"})
     data["sensitivity"] = _records(figures.sensitivity.set_index("driver"), {
-        "driver": None, "change": "change", "total_cost_eur": "total_cost_eur",
+        "driver": None, "change": "change", "change_applied": "change_applied",
+        "total_cost_eur": "total_cost_eur",
         "financing_gap_eur": "financing_gap_eur",
         "cost_per_gpu_hour_eur": "cost_per_gpu_hour_eur",
     })

@@ -1,4 +1,8 @@
-"""Context of the budget chapter's cost tables: capex, opex, cost by year."""
+"""Context of the budget chapter's cost tables: capex, opex, cost by year.
+
+The tables print `Figures.printed`: amounts in its unit, rounded so that every total
+adds up; the key figures and the texts quote the same totals to the euro.
+"""
 
 from __future__ import annotations
 
@@ -16,24 +20,26 @@ class CostsContext:
 
     def costs(self: Edition) -> dict[str, Any]:
         """Capex by category and phase, opex by year and category, cost by year."""
-        _, f = self._, self.figures
-        capex = f.capex
+        _, printed = self._, self.figures.printed
+        capex = printed.capex
         capex_rows = [[self.label("capex", category),
-                       *(self.money(capex.loc[phase, category]) for phase in capex.index)]
+                       *(self.amount(capex.loc[phase, category]) for phase in capex.index)]
                       for category in capex.columns]
         capex_head = [_("Category"), *(_("Total") if phase == TOTAL else
                                        self.phase_names.get(phase, phase)
                                        for phase in capex.index)]
+        opex = printed.opex
         opex_rows = [[self.total_label(year) if year == TOTAL else self.year(year),
-                      *(self.money(v) for v in row)] for year, row in f.opex.iterrows()]
-        opex_head = [_("Year"), *(self.label("opex", c) for c in f.opex.columns)]
+                      *(self.amount(v) for v in row)] for year, row in opex.iterrows()]
+        opex_head = [_("Year"), *(self.label("opex", c) for c in opex.columns)]
+        cash = printed.cost_by_year
         cost_rows = [[self.total_label(year) if year == TOTAL else self.year(year),
-                      self.money(row["capex"]), self.money(row["opex"]), self.money(row["total"]),
-                      self.money(row["cumulative"])] for year, row in f.cost_by_year.iterrows()]
+                      *(self.amount(row[c]) for c in ("capex", "opex", "total", "cumulative"))]
+                     for year, row in cash.iterrows()]
         return {
             "capex": grid(capex_head, capex_rows, [c == TOTAL for c in capex.columns]),
-            "opex": grid(opex_head, opex_rows, [y == TOTAL for y in f.opex.index]),
+            "opex": grid(opex_head, opex_rows, [y == TOTAL for y in opex.index]),
             "cost_by_year": grid([_("Year"), _("Capex"), _("Opex"), _("Total"),
                                   _("Cumulative")], cost_rows,
-                                 [y == TOTAL for y in f.cost_by_year.index]),
+                                 [y == TOTAL for y in cash.index]),
         }

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
-from ...i18n import Locale
+from ...i18n import N_, Locale
 from ...locations import NOWHERE, Locations
 from ...models import Original, Project, Proper, Text
 from ...outline import ANNEXES, OUTLINE
@@ -36,6 +36,9 @@ from .page import css_content, page_style
 from .sensitivity import SensitivityContext
 from .summary import SummaryContext
 from .workplan import WorkplanContext
+
+MONEY_UNITS = {1e6: N_("EUR million"), 1e3: N_("EUR thousand"), 1.0: N_("EUR")}
+"""How the money tables name their unit (`rounding.MONEY_PRECISIONS`)."""
 
 TEMPLATES = templates_dir()
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
@@ -73,6 +76,15 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     def money(self, value: float, decimals: int = 0) -> Cell:
         """An amount in EUR as a numeric cell."""
         return Cell(self.loc.money(value, decimals), True)
+
+    def amount(self, value: float) -> Cell:
+        """A printed amount of a money table (`Figures.printed`), in its unit, as a
+        numeric cell: `1,699.6` (the caption names the unit)."""
+        return Cell(self.loc.number(value, self.figures.printed.money.decimals), True)
+
+    def money_unit(self) -> str:
+        """The unit of the money tables: `EUR million` / `millions d'euros`."""
+        return self._(MONEY_UNITS[self.figures.printed.money.unit])
 
     def number(self, value: float, decimals: int = 0) -> Cell:
         """A number as a numeric cell."""

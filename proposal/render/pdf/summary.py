@@ -21,12 +21,15 @@ class SummaryContext:
         }
 
     def key_figures(self: Edition) -> dict[str, Any]:
-        """The plain figures, formatted once for every place that quotes them."""
+        """The plain figures, formatted once for every place that quotes them; amounts as
+        `Figures.printed` rounds them to the euro, so capex and opex add up to the total."""
         f, loc = self.figures, self.loc
+        printed = f.printed
         return {
-            "total_cost": loc.money(f.total_cost_eur),
-            "capex": loc.money(f.capex_eur),
-            "opex": loc.money(f.opex_eur),
+            "total_cost": loc.money(printed.total_cost_eur),
+            "capex": loc.money(printed.capex_eur),
+            "opex": loc.money(printed.opex_eur),
+            "money_unit": self.money_unit(),
             "horizon": loc.number(f.horizon_years),
             "first_year": self.year(f.first_year),
             "last_year": self.year(f.last_year),
@@ -47,9 +50,7 @@ class SummaryContext:
             "h100_hours": loc.number(f.h100_hours_per_year),
             "cost_gpu_hour": loc.money(f.cost_per_gpu_hour_eur, 2),
             "cost_h100_hour": loc.money(f.cost_per_h100_hour_eur, 2),
-            "financing_total": loc.money(f.financing_total_eur),
-            "financing_gap": loc.money(f.financing_gap_eur),
-            "balanced": f.financing_balanced,
+            "financing_total": loc.money(printed.financing_total_eur),
             "person_months": loc.number(f.person_months_total),
             "personnel_cost": loc.money(f.personnel_cost_eur),
             "amortisation": loc.number(self.project.cost_model.amortisation_years),

@@ -1,9 +1,13 @@
-"""The EU budget sheet: the costs in the EU categories, per beneficiary and work package.
+"""The EU budget sheet: the costs in the EU categories, per beneficiary and work package,
+and the reconciliation from the total cost to the eligible costs.
 
 Each capex and opex line goes to its beneficiary, work package and EU category; the
 staff line goes to every partner and package of the work plan with the cost of their
-effort in the costed years. Indirect costs (E) are the call's flat rate on the eligible
-direct costs.
+effort in the costed years. The direct costs (A to D) add up to the total cost; indirect
+costs (E) are the call's flat rate on the direct costs outside the excluded categories,
+an allowance the call's rules compute, not a cost of the bid; direct + E are the costs
+eligible under the call's rules. The reconciliation block leads from the total cost to
+them and to the public contributions the Financing sheet requests.
 """
 
 from __future__ import annotations
@@ -13,14 +17,39 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ...compute import EU_DIRECT, EU_INDIRECT, TOTAL
+from ...compute import ELIGIBLE, EU_DIRECT, EU_INDIRECT, TOTAL
+from ...i18n import N_
 from ...models import Project
 from .book import HEADER_ROW, Book, Sheet, add, partner_name, ref, sum_of
 from .keys import Key, Kind
 from .workplan import effort_pairs
 
-EU_COLUMNS = (*EU_DIRECT, "direct", EU_INDIRECT, TOTAL)
-"""Columns of the EU budget tables: direct categories, direct total, indirect, total."""
+EU_COLUMNS = (*EU_DIRECT, "direct", EU_INDIRECT, ELIGIBLE)
+"""Columns of the EU budget tables: direct categories, direct total, indirect, eligible."""
+
+ROUNDING_NOTE = N_("Amounts keep their full precision and show to the euro, so a total "
+                   "may differ by a euro or two from the sum of the amounts shown; the "
+                   "proposal prints them rounded so that its totals add up.")
+"""Why a total shown in the workbook may not be the sum of the amounts shown."""
+
+RECONCILIATION = (
+    # step, label, formula: a `{step}` is an earlier step's cell; `{excluded}` the EU
+    # table's total of the excluded categories, `{table_indirect}` its E, `{financing_eu}`
+    # and `{financing_member_state}` the Financing sheet's contributions
+    ("total_cost", N_("Total cost of the bid: the direct costs, categories A to D"),
+     "TotalCost"),
+    ("outside_base", N_("of which outside the base of the flat rate ({categories})"),
+     "{excluded}"),
+    ("indirect_base", N_("of which the base of the flat rate"), "{total_cost}-{outside_base}"),
+    ("indirect", N_("E. Indirect costs at the flat rate on that base"), "{table_indirect}"),
+    ("eligible", N_("Costs eligible under the call's rules: total cost + E"),
+     "{total_cost}+{indirect}"),
+    ("eu", N_("EU contribution requested (Financing sheet)"), "{financing_eu}"),
+    ("member_state", N_("Member State contribution requested (Financing sheet)"),
+     "{financing_member_state}"),
+    ("public", N_("Public contributions requested"), "{eu}+{member_state}"),
+)
+"""The reconciliation block: `Figures.reconciliation`'s steps, labels and formulas."""
 
 
 def ordered(first: Iterable[str], second: Iterable[str], order: list[str]) -> list[str]:
@@ -71,10 +100,11 @@ def write_eu_budget(book: Book) -> None:
                                                     wps.index(pair[1])))
     excluded = project.call.indirect_excludes
     sheet.heading(_("EU budget"), _(
-        "The costs in the EU categories (A personnel, B subcontracting, C purchases, "
+        "The total cost in the EU categories (A personnel, B subcontracting, C purchases, "
         "D other), per beneficiary and work package; E is the flat rate of indirect "
-        "costs on the direct costs outside {excluded}.").format(
-            excluded=", ".join(excluded) or "–"))
+        "costs on the direct costs outside {excluded}, an allowance of the call's rules, "
+        "not a cost of the bid; direct costs + E are the eligible costs.").format(
+            excluded=", ".join(excluded) or "–") + " " + _(ROUNDING_NOTE))
     row = write_eu_lists(book, sheet, partners, wps)
 
     # -- the detailed table: beneficiary x work package
@@ -82,7 +112,7 @@ def write_eu_budget(book: Book) -> None:
     row += 3
     detail_header = row
     last = sheet.header(row, [_("Beneficiary"), _("Work package"),
-                              *(book.label("eu_category", c) for c in EU_COLUMNS)])
+                              *(eu_heading(book, c) for c in EU_COLUMNS)])
     for pid, wp in pairs:
         row += 1
         sheet.text(row, 1, partner_name(project, pid))
@@ -103,7 +133,7 @@ def write_eu_budget(book: Book) -> None:
     ):
         sheet.block(row + 2, title)
         row += 3
-        sheet.header(row, [header, *(book.label("eu_category", c) for c in EU_COLUMNS)])
+        sheet.header(row, [header, *(eu_heading(book, c) for c in EU_COLUMNS)])
         for key in keys:
             row += 1
             sheet.text(row, 1, partner_name(project, key) if side == 0 else key)
@@ -115,8 +145,42 @@ def write_eu_budget(book: Book) -> None:
         sheet.total_line(row, 2, Key(grid, keys[0]), Key(grid, keys[-1]), EU_COLUMNS, "eur",
                          table)
     book.name("EUBudgetTotal", Key(Kind.EU_BUDGET_BY_PARTNER, TOTAL, TOTAL))
+    write_reconciliation(book, sheet, row + 2)
     sheet.finish({1: 22, 2: 22, 3: 36, **{c: 17 for c in range(4, 14)}}, f"B{HEADER_ROW + 1}",
-                 filter_ref, blocks=5)
+                 filter_ref, blocks=6)
+
+
+def eu_heading(book: Book, column: str) -> str:
+    """The heading of an EU budget column; the row sums are the eligible costs."""
+    if column == ELIGIBLE:
+        return book._("Eligible costs (direct + E)")
+    return book.label("eu_category", column)
+
+
+def write_reconciliation(book: Book, sheet: Sheet, row: int) -> None:
+    """From the total cost to the eligible costs and the public contributions, each step
+    a formula over the EU tables and the Financing sheet (`Figures.reconciliation`)."""
+    _ = book._
+    excludes = book.project.call.indirect_excludes
+    total = Key(Kind.EU_BUDGET_BY_PARTNER, TOTAL)
+    terms = {
+        "excluded": add(ref(total.at(c)) for c in excludes),
+        "table_indirect": ref(total.at(EU_INDIRECT)),
+        "financing_eu": ref(Key(Kind.FINANCING, "eu", "amount")),
+        "financing_member_state": ref(Key(Kind.FINANCING, "member_state", "amount")),
+        **{step: ref(Key(Kind.RECONCILIATION, step)) for step, _l, _f in RECONCILIATION},
+    }
+    sheet.block(row, _("From the total cost to the eligible costs (EUR)"))
+    categories = ", ".join(excludes) or "–"
+    for step, label, formula in RECONCILIATION:
+        row += 1
+        sheet.text(row, 1, _(label).format(categories=categories))
+        sheet.formula(row, 3, formula.format(**terms), "eur", Key(Kind.RECONCILIATION, step),
+                      ("reconciliation", step, "amount"))
+        if step in ("total_cost", "eligible", "public"):
+            sheet.total_style(row, 1, 3)
+    book.name("IndirectCosts", Key(Kind.RECONCILIATION, "indirect"))
+    book.name("EligibleCosts", Key(Kind.RECONCILIATION, "eligible"))
 
 
 def write_eu_lists(book: Book, sheet: Sheet, partners: list[str], wps: list[str]) -> int:
@@ -167,7 +231,7 @@ def write_eu_row(book: Book, sheet: Sheet, row: int, col: int, here: Key,
         **direct,
         "direct": sum_of(here.at(EU_DIRECT[0]), here.at(EU_DIRECT[-1])),
         EU_INDIRECT: f"IndirectRate*({add(cell[c] for c in eligible)})",
-        TOTAL: f"{cell['direct']}+{cell[EU_INDIRECT]}",
+        ELIGIBLE: f"{cell['direct']}+{cell[EU_INDIRECT]}",
     }
     for offset, column in enumerate(EU_COLUMNS):
         sheet.formula(row, col + offset, formulas[column], "eur", here.at(column),

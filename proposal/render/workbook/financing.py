@@ -2,8 +2,9 @@
 
 Partners: each partner's pledges by kind and valued contributions in kind (amounts
 entered on the Assumptions sheet). Financing: the public contributions as shares of the
-total cost, the partners' pledges and the loans, the gap or surplus, and whether the
-call's share rules are met, with the same slack as the compute stage.
+total cost, the partners' pledges and the loans, the gap or surplus (named in words,
+against the plan's tolerance), and whether the call's share rules are met, with the
+same slack as the compute stage.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ...compute import SHARE_SLACK, TOTAL
+from ...i18n import N_
 from .book import HEADER_ROW, Book, add, partner_name, ref, string_literal, sum_of
+from .eu_budget import ROUNDING_NOTE
 from .keys import Key, Kind
 
 
@@ -84,7 +87,7 @@ def write_financing(book: Book) -> None:
     project, table = book.project, book.figures.financing
     sheet.heading(_("Financing"), _(
         "Public contributions are shares of the total cost; partner pledges come from the "
-        "Partners sheet and loans from the Assumptions sheet."))
+        "Partners sheet and loans from the Assumptions sheet.") + " " + _(ROUNDING_NOTE))
     row = HEADER_ROW
     last = sheet.header(row, [_("Source"), _("Kind"), _("Partner"), _("Lender"),
                               _("Amount (EUR)"), _("Share of the total cost")])
@@ -119,19 +122,30 @@ def write_financing(book: Book) -> None:
     sheet.formula(row, 5, sum_of(Key(Kind.FINANCING, sources[0], "amount"),
                                  Key(Kind.FINANCING, sources[-1], "amount")),
                   "eur", total, ("financing", TOTAL, "amount_eur"))
-    sheet.formula(row, 6, share_of_cost(ref(total)), "share", None,
+    # More decimals than the sources: a plan short or over by 0.02 % is not "100.0%".
+    sheet.formula(row, 6, share_of_cost(ref(total)), "rate", None,
                   ("financing", TOTAL, "share"))
     sheet.total_style(row, 1, last)
     book.name("FinancingTotal", total)
     yes, no = string_literal(_("Yes")), string_literal(_("No"))
+    words = {side: string_literal(_(text)) for side, text in BALANCE_WORDS.items()}
+    balance = (f"IF({ref(gap)}>0,{words['gap']},IF({ref(gap)}<0,{words['surplus']},"
+               f"{words['none']}))")
     for key, label, formula, kind in (
         (Key(Kind.FINANCING, "cost"), _("Total cost"), "TotalCost", "eur"),
-        (gap, _("Gap (positive) or surplus (negative)"), f"TotalCost-{ref(total)}", "eur"),
+        (gap, _("Total cost less the sources (a gap when positive, a surplus when negative)"),
+         f"TotalCost-{ref(total)}", "eur"),
+        (Key(Kind.FINANCING, "balance"), ("=", balance), f"ABS({ref(gap)})", "eur"),
+        (Key(Kind.FINANCING, "tolerance"), _("Tolerance of the plan (Assumptions sheet)"),
+         "FinancingTolerance", "eur"),
         (Key(Kind.FINANCING, "balanced"), _("Balanced within the tolerance"),
          f"IF(ABS({ref(gap)})<=FinancingTolerance,{yes},{no})", "count"),
     ):
         row += 1
-        sheet.text(row, 1, label)
+        if isinstance(label, tuple):  # the words that name the balance, as a formula
+            sheet.formula(row, 1, label[1], "count")
+        else:
+            sheet.text(row, 1, label)
         sheet.formula(row, 5, formula, kind, key)
     book.name("FinancingGap", gap)
 
@@ -173,6 +187,14 @@ def write_financing(book: Book) -> None:
                           ("share_rules", rule.id, "ok"))
     sheet.finish({1: 22, 2: 26, 3: 40, 4: 24, 5: 20, 6: 16, 7: 14, 8: 10}, "B5", filter_ref,
                  blocks=1 + bool(rules))
+
+
+BALANCE_WORDS = {
+    "gap": N_("Gap: total cost the sources leave uncovered"),
+    "surplus": N_("Surplus: sources beyond the total cost"),
+    "none": N_("No gap and no surplus"),
+}
+"""How the Financing sheet names the balance of the plan, by its sign."""
 
 
 def share_of_cost(amount: str) -> str:

@@ -99,7 +99,8 @@ class Kind(Enum):
     PLEDGES = "pl"
     """Partner id or `TOTAL`, then a `Figures.pledges` column."""
     FINANCING = "fin"
-    """Financing source or `TOTAL`, then `amount`; or `cost`, `gap`, `balanced`."""
+    """Financing source or `TOTAL`, then `amount`; or `cost`, `gap` (signed), `balance`
+    (the gap or surplus as a positive amount), `tolerance`, `balanced`."""
     SHARE_RULES = "rule"
     """Share rule id, then `amount`, `share`, `min_share` or `max_share`."""
     EU_BUDGET = "eud"
@@ -109,6 +110,8 @@ class Kind(Enum):
     EU_BUDGET_BY_WORK_PACKAGE = "euw"
     """Work package id or `TOTAL`, then an EU budget column:
     `Figures.eu_budget_by_work_package`."""
+    RECONCILIATION = "rec"
+    """A step of `Figures.reconciliation` (`total_cost`, `indirect`, `eligible`...)."""
     SENSITIVITY = "sens"
     """Row and column of `Figures.sensitivity`, or the name of a part of the cost a
     driver moves (`acc_cost`, `energy_cost`...)."""

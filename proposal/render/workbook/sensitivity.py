@@ -15,12 +15,13 @@ from .financing import share_of_cost
 from .keys import Key, Kind
 
 SENSITIVITY_COLUMNS = (
-    ("change", N_("Change"), "share"),
+    ("change", N_("Step asked"), "share"),
     ("factor", N_("Factor applied"), "factor"),
+    ("change_applied", N_("Change applied"), "share"),
     ("total_cost_eur", N_("Total cost (EUR)"), "eur"),
     ("total_cost_delta_eur", N_("Change in total cost (EUR)"), "eur"),
     ("total_cost_delta_share", N_("Change in total cost (share)"), "share"),
-    ("financing_gap_eur", N_("Financing gap (EUR)"), "eur"),
+    ("financing_gap_eur", N_("Financing gap, or surplus when negative (EUR)"), "eur"),
     ("financing_gap_delta_eur", N_("Change in the gap (EUR)"), "eur"),
     ("cost_per_gpu_hour_eur", N_("Cost per accelerator-hour (EUR)"), "eur2"),
 )
@@ -39,7 +40,8 @@ def write_sensitivity(book: Book) -> None:
     last_year = book.figures.last_year
     sheet.heading(_("Sensitivity"), _(
         "Each driver moved by the step on the Assumptions sheet, one at a time; PUE "
-        "stays at 1 or more and utilisation at 100 % or less."))
+        "stays at 1 or more and utilisation at 100 % or less, so a move that would cross "
+        "that bound applies less than the step: the change applied says how much."))
     row = HEADER_ROW
     last = sheet.header(row, [_("Driver"), *(_(title) for _c, title, _k in SENSITIVITY_COLUMNS)])
     first_row = row + 1
@@ -84,6 +86,7 @@ def write_sensitivity(book: Book) -> None:
         formulas = {
             "change": "0" if driver == "base" else f"{sign}SensitivityStep",
             "factor": factor_formula.format(change=cells["change"]),
+            "change_applied": f"{factor}-1",
             "total_cost_eur": moved("TotalCost", factor, part),
             "total_cost_delta_eur": f"{cells['total_cost_eur']}-TotalCost",
             "total_cost_delta_share": share_of_cost(cells["total_cost_delta_eur"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...compute import TOTAL
 from ...i18n import N_
 from .book import HEADER_ROW, Book, ref
+from .eu_budget import ROUNDING_NOTE
 from .keys import Key, Kind
 
 SUMMARY_ROWS = (
@@ -41,7 +42,13 @@ SUMMARY_ROWS = (
     ("financing_total_eur", N_("Financing sources"), "EUR", "eur", None),
     ("financing_gap_eur", N_("Financing gap (positive) or surplus (negative)"), "EUR", "eur",
      None),
-    ("financing_balanced", N_("Financing balanced"), "", "count", None),
+    ("financing_balanced", N_("Financing balanced within the plan's tolerance"), "", "count",
+     None),
+    ("indirect_costs_eur",
+     N_("Indirect costs (E) at the call's flat rate: an allowance, not in the total cost"),
+     "EUR", "eur", None),
+    ("eligible_costs_eur", N_("Costs eligible under the call's rules (total cost + E)"), "EUR",
+     "eur", None),
     ("person_months_total", N_("Person-months of the work plan"), "", "number", None),
     ("personnel_cost_eur", N_("Personnel cost of the work plan"), "EUR", "eur", None),
 )
@@ -58,7 +65,7 @@ def write_summary(book: Book) -> None:
     water = book.project.cost_model.energy.water_l_per_kwh is not None
     sheet.heading(_("Summary"), _(
         "Key figures of the bid. Every number is a formula: shaded cells on the "
-        "Assumptions and Effort sheets are the inputs."))
+        "Assumptions and Effort sheets are the inputs.") + " " + _(ROUNDING_NOTE))
     formulas = {
         "total_cost_eur": "Capex+Opex",
         "capex_eur": "Capex",
@@ -85,6 +92,8 @@ def write_summary(book: Book) -> None:
         "financing_total_eur": "FinancingTotal",
         "financing_gap_eur": "FinancingGap",
         "financing_balanced": ref(Key(Kind.FINANCING, "balanced")),
+        "indirect_costs_eur": "IndirectCosts",
+        "eligible_costs_eur": "EligibleCosts",
         "person_months_total": "PersonMonths",
         "personnel_cost_eur": "PersonnelCost",
     }
