@@ -695,11 +695,12 @@ NAMED_FIGURES = {
     "emissions_t_per_year": "EmissionsPerYear", "water_m3_per_year": "WaterM3PerYear",
     "financing_total_eur": "FinancingTotal", "financing_gap_eur": "FinancingGap",
     "person_months_total": "PersonMonths", "personnel_cost_eur": "PersonnelCost",
+    "indirect_costs_eur": "IndirectCosts", "eligible_costs_eur": "EligibleCosts",
 }
 """Each key figure of `Figures` and the defined name of the workbook cell holding it."""
-NOT_AMOUNTS = {"acronym", "currency", "financing_balanced", "problems"}
+NOT_AMOUNTS = {"acronym", "currency", "financing_balanced", "problems", "printed"}
 """Fields of `Figures` that are neither tables nor amounts (the balance is a yes/no of
-the Financing sheet)."""
+the Financing sheet; `printed` holds the PDF's rounded tables)."""
 
 
 class Reader:
@@ -768,7 +769,8 @@ def workbook_figures(reader: Reader, project: Project, figures: Figures) -> Figu
               for p in project.cost_model.phases}
     partners = {partner_name(project, pid): pid for pid in figures.eu_budget_by_partner.index}
     packages = {wp: wp for wp in figures.eu_budget_by_work_package.index}
-    eu_columns = {label("eu_category", c): c for c in figures.eu_budget_by_partner.columns}
+    eu_columns = {(_("Eligible costs (direct + E)") if c == TOTAL else label("eu_category", c)): c
+                  for c in figures.eu_budget_by_partner.columns}  # the row sums: eligible costs
     sensitivity = figures.sensitivity.copy()
     rows = reader.block("Sensitivity", None)
     assert [row for row, _values in rows] == [label("driver", d) for d in sensitivity["driver"]]

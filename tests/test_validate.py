@@ -899,3 +899,14 @@ def test_typical_slips_get_hints(sample: SampleProject, file, old, new, expected
 def test_yaml_syntax_errors_in_plain_words(sample: SampleProject, content, expected) -> None:
     sample.write("partners/gamma.yaml", content)
     assert problems_of(sample) == [expected]
+
+
+def test_check_finds_a_required_section_without_a_place(sample: SampleProject) -> None:
+    """Once found only while rendering the PDF; now `check` says it, located."""
+    sample.edit("data/call.yaml", "  budget: {en: Budget, fr: Budget}\n",
+                "  budget: {en: Budget, fr: Budget}\n  water: {en: Water, fr: Eau}\n")
+    [problem] = check(sample.path).problems
+    assert (problem.file, problem.line, problem.col, problem.severity, problem.code) == (
+        "data/call.yaml", 13, 3, "warning", "unanswered-section")
+    assert problem.message.startswith("required section `water` has no section in the "
+                                      "proposal; the compliance table shows it as not answered")

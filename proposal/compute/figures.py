@@ -318,8 +318,9 @@ class Figures:
     `eu_budget.compute_reconciliation`."""
 
     # ------------------------------------------------------------------ printing
-    printed: Printed
-    """The amounts as the PDF prints them, rounded so that every printed total adds up."""
+    printed: Printed | None
+    """The amounts as the PDF prints them, rounded so that every printed total adds up;
+    None when a total is too large to print (an error: nothing is rendered)."""
 
     # ------------------------------------------------------------------ problems
     problems: list[Problem]
@@ -404,8 +405,8 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         reconciliation=compute_reconciliation(
             project, eu_by_partner.loc[TOTAL], float(sources.at["eu", "amount_eur"]),
             float(sources.at["member_state", "amount_eur"])),
-        printed=print_figures(project, costs, funding, cost_by_year,
-                              [eu_by_partner, eu_by_wp], sensitivity),
+        printed=None if any(p.code == "total-too-large" for p in problems) else print_figures(
+            project, costs, funding, cost_by_year, [eu_by_partner, eu_by_wp], sensitivity),
         problems=problems,
     )
 
