@@ -323,3 +323,13 @@ def test_negative_numbers_have_minus_signs(pdf_text, lang):
     text = pdf_text[lang]
     assert re.findall(r".{0,20}(?<![\w\u2010-\u2015-])-€?\d.{0,10}", text) == []
     assert re.search(rf"{MINUS}\d", text)  # the sensitivity table's negative changes
+
+
+@pytest.mark.parametrize("catalog", sorted(
+    LOCALE_DIR.glob("*/LC_MESSAGES/*.po")), ids=lambda path: "/".join(
+        path.parts[-3::2]))
+def test_catalogs_are_well_formed(catalog) -> None:
+    """A catalog a merge or a hand edit broke (an entry without its msgstr) is refused
+    here, not half read at run time with a warning on the build's output."""
+    with catalog.open("rb") as po:
+        read_po(po, abort_invalid=True)
