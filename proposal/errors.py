@@ -14,7 +14,7 @@ folder keeps the previous outputs, whole.
 
 from __future__ import annotations
 
-from .problems import _printable
+from .problems import printable
 
 
 class BuildStopped(Exception):
@@ -68,4 +68,4 @@ class Interrupted(BaseException):
 
 def quoted(path: object) -> str:
     """A path for a one-line message: in backquotes, unprintable characters escaped."""
-    return f"`{_printable(str(path))}`"
+    return f"`{printable(str(path))}`"

@@ -39,12 +39,12 @@ class Problem:
         }
 
     def __str__(self) -> str:
-        file = _printable(self.file)
-        return f"{file}:{self.line}:{self.col}: {self.severity}: {_printable(self.message)} " \
+        file = printable(self.file)
+        return f"{file}:{self.line}:{self.col}: {self.severity}: {printable(self.message)} " \
                f"[{self.code}]"
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Escape characters a terminal would act on (a file named with ESC or a newline
     must not colour the output or forge another error line)."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")

@@ -14,7 +14,7 @@ from ..locations import NOWHERE, Locations
 from ..models import DATA_FILE_OF, MAX_AMOUNT_EUR, Project
 from ..problems import Problem
 from .costs import Costs
-from .tables import SHARE_SLACK, problem
+from .tables import SHARE_SLACK
 
 
 def check_accelerator_power(
@@ -23,11 +23,12 @@ def check_accelerator_power(
     """Warn when the accelerators installed draw more than a phase's IT power."""
     over = phases[phases["accelerator_power_mw"] > phases["power_mw"] * (1 + SHARE_SLACK)]
     return [
-        problem(at, DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
-                "warning", "accelerator-power",
-                f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
-                f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
-                "raise `power_mw` or check the accelerator types' `power_kw`")
+        at.problem(DATA_FILE_OF["cost_model"], ("phases", phases.index.get_loc(pid), "power_mw"),
+                   "accelerator-power",
+                   f"phase `{pid}`: the accelerators installed draw {row.accelerator_power_mw:g} "
+                   f"MW at full load, more than the phase's {row.power_mw:g} MW of IT power; "
+                   "raise `power_mw` or check the accelerator types' `power_kw`",
+                   severity="warning")
         for pid, row in over.iterrows()
     ]
 
@@ -43,11 +44,11 @@ def check_site_power(
         available = sum(capacity.get(s, 0.0) for s in built)
         facility = float(phases.loc[phase.id, "facility_power_mw"])
         if facility > available * (1 + SHARE_SLACK):
-            problems.append(problem(
-                at, DATA_FILE_OF["cost_model"], ("phases", i, "power_mw"), "warning", "site-power",
+            problems.append(at.problem(
+                DATA_FILE_OF["cost_model"], ("phases", i, "power_mw"), "site-power",
                 f"phase `{phase.id}` needs {facility:g} MW of facility power (IT power x PUE) "
                 f"but its sites ({', '.join(built)}) connect at most {available:g} MW; "
-                "add a site or raise `max_power_mw`"))
+                "add a site or raise `max_power_mw`", severity="warning"))
     return problems
 
 
@@ -56,11 +57,10 @@ def check_phases_in_horizon(
 ) -> list[Problem]:
     """Warn when a phase comes into service after the last costed year."""
     return [
-        problem(at, DATA_FILE_OF["cost_model"], ("phases", i, "end"), "warning",
-                "phase-after-horizon",
-                f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
-                f"the costed years {costs.first_year}-{costs.last_year}; its operation "
-                "is not costed: raise `horizon_years`")
+        at.problem(DATA_FILE_OF["cost_model"], ("phases", i, "end"), "phase-after-horizon",
+                   f"phase `{phase.id}` comes into service on {phase.end.isoformat()}, after "
+                   f"the costed years {costs.first_year}-{costs.last_year}; its operation "
+                   "is not costed: raise `horizon_years`", severity="warning")
         for i, phase in enumerate(project.cost_model.phases)
         if phase.end.year > costs.last_year
     ]
@@ -76,11 +76,12 @@ def check_effort_in_horizon(
     outside = monthly[~monthly["year"].between(costs.first_year, costs.last_year)]
     if outside.empty:
         return []
-    return [problem(
-        at, DATA_FILE_OF["cost_model"], ("horizon_years",), "warning", "effort-outside-horizon",
+    return [at.problem(
+        DATA_FILE_OF["cost_model"], ("horizon_years",), "effort-outside-horizon",
         f"{outside['person_months'].sum():g} person-months of the work plan fall outside "
         f"the costed years {costs.first_year}-{costs.last_year} and are not in the opex; "
-        "align the work plan's months with the phases or change `horizon_years`")]
+        "align the work plan's months with the phases or change `horizon_years`",
+        severity="warning")]
 
 
 def check_totals_printable(
@@ -96,8 +97,9 @@ def check_totals_printable(
     if not over:
         return []
     name, value = next(iter(over.items()))
-    return [problem(at, DATA_FILE_OF["cost_model"], (name if name != "total" else "capex",),
-                    "error", "total-too-large",
-                    f"the cost model gives a {name} cost of EUR {value:.3g}, more than EUR "
-                    f"{MAX_AMOUNT_EUR:.0e}, the largest amount the proposal and workbook print; "
-                    "check the unit prices and quantities (a price per MWh typed per kWh?)")]
+    return [at.problem(DATA_FILE_OF["cost_model"], (name if name != "total" else "capex",),
+                       "total-too-large",
+                       f"the cost model gives a {name} cost of EUR {value:.3g}, more than EUR "
+                       f"{MAX_AMOUNT_EUR:.0e}, the largest amount the proposal and workbook "
+                       "print; check the unit prices and quantities (a price per MWh typed per "
+                       "kWh?)")]

@@ -17,7 +17,7 @@ from ..locations import NOWHERE, Locations
 from ..models import DATA_FILE_OF, IN_KIND_UNITS, Project, ShareRule
 from ..problems import Problem
 from .rounding import EURO, PERCENT, Precision, round_parts
-from .tables import SHARE_SLACK, TOTAL, percent, problem, ratio, shares
+from .tables import SHARE_SLACK, TOTAL, percent, ratio, shares
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,8 +214,8 @@ def check_share_rules(
                      "ok": not (low or high)})
         if low or high:
             bound, words = ("max_share", "at most") if high else ("min_share", "at least")
-            problems.append(problem(
-                at, DATA_FILE_OF["call"], ("share_rules", i, bound), "error", "share-rule",
+            problems.append(at.problem(
+                DATA_FILE_OF["call"], ("share_rules", i, bound), "share-rule",
                 f"financing share rule `{rule.id}` violated: {kinds} "
                 f"carry {percent(share)} of the total cost; expected {words} "
                 f"{percent(getattr(rule, bound))}"))
@@ -230,9 +230,9 @@ def check_financing_balance(
     if funding.balanced:
         return []
     word = "gap" if funding.gap_eur > 0 else "surplus"
-    return [problem(
-        at, DATA_FILE_OF["financing"], (), "warning", "financing-balance",
+    return [at.problem(
+        DATA_FILE_OF["financing"], (), "financing-balance",
         f"the financing sources add up to EUR {funding.total_eur:,.0f} against a total cost "
         f"of EUR {funding.total_cost_eur:,.0f}: a {word} of EUR {abs(funding.gap_eur):,.0f}; "
         f"expected a balance within EUR {project.financing.tolerance_eur:,.0f} "
-        "(`tolerance_eur`)")]
+        "(`tolerance_eur`)", severity="warning")]

@@ -1,13 +1,11 @@
 """What the compute modules share: the total label, the shaping of long items into
-summed grids, ratios that are NaN where they do not exist, and located problems."""
+summed grids, and ratios that are NaN where they do not exist."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..locations import Locations
 from ..models import Project
-from ..problems import Problem, Severity
 
 TOTAL = "total"
 """Label of the total row and column of every summable table."""
@@ -53,9 +51,3 @@ def ratio(numerator: float, denominator: float) -> float:
 def percent(share: float) -> str:
     """A share as the problems' messages write it ("35.0 %")."""
     return f"{share * 100:.1f} %"
-
-
-def problem(at: Locations, file: str, path: tuple, severity: Severity, code: str,
-            message: str) -> Problem:
-    """A problem of compute, located at `path` in `file`."""
-    return at.problem(file, path, code, message, severity)
