@@ -57,7 +57,9 @@ class InfrastructureContext:
             list(years["h100_equivalents"]),
             RampUpLabels(title=_("Ramp-up of the installed capacity"),
                          bars=_("IT power installed at year end (MW)"),
-                         line=_("H100 equivalents installed (right scale)")),
+                         line=_("H100 equivalents installed (right scale)"),
+                         left_axis=_("IT power (MW)"),
+                         right_axis=_("H100 equivalents (units)")),
             self.loc.number, width=self.page.chart_width_pt, label_pt=self.page.chart_pt)
         texts = self.project.consortium.texts
         return {

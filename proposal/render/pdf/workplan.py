@@ -90,15 +90,22 @@ class WorkplanContext:
     def _gantt(self: Edition) -> Markup:
         _, f = self._, self.figures
         rows = []
-        milestones = f.milestones.groupby("work_package")["month"].apply(tuple).to_dict()
+        marks = f.milestones.sort_values(["month", "milestone"]).groupby("work_package")
+        milestones = marks["month"].apply(tuple).to_dict()
+        milestone_ids = marks["milestone"].apply(tuple).to_dict()
         deliverables = f.deliverables.groupby("work_package")["month"].apply(tuple).to_dict()
+        titles = {task.id: task.title for wp in self.project.workplan.work_packages
+                  for task in wp.tasks}
         for wp_id, wp in f.work_packages.iterrows():
             rows.append(GanttRow(wp_id, int(wp["start_month"]), int(wp["end_month"]), True,
                                  tuple(int(m) for m in milestones.get(wp_id, ())),
-                                 tuple(int(m) for m in deliverables.get(wp_id, ()))))
+                                 tuple(int(m) for m in deliverables.get(wp_id, ())),
+                                 name=self.text(self._wp(wp_id).title),
+                                 milestone_ids=milestone_ids.get(wp_id, ())))
             for _i, task in f.tasks[f.tasks["work_package"] == wp_id].iterrows():
                 rows.append(GanttRow(task["task"], int(task["start_month"]),
-                                     int(task["end_month"]), False))
+                                     int(task["end_month"]), False,
+                                     name=self.text(titles[task["task"]])))
         by_month = f.effort_by_month
         years = [(int(month), self.year(row["year"])) for month, row in by_month.iterrows()
                  if month == by_month.index[0] or row["date"].month == 1]
@@ -107,7 +114,8 @@ class WorkplanContext:
                                        effort=_("Effort of the whole consortium "
                                                 "(person-months per month)"),
                                        milestone=_("Milestone"), deliverable=_("Deliverable"),
-                                       month=_("M{month}")),
+                                       month=_("M{month}"),
+                                       axis=_("Project month")),
                            self.loc.number, width=self.page.chart_width_pt,
                            label_pt=self.page.chart_pt)
 
