@@ -344,7 +344,7 @@ def test_a_full_build_from_the_page(live) -> None:
     body = request(server, "/en/builds")[2]
     assert "ended with exit code 0." in body
     out = server.builds.out_dir.resolve()
-    for name in ("MINI_proposal_en.pdf", "MINI_budget_fr.xlsx", "manifest.json"):
+    for name in ("MINI_proposal_en.pdf", "MINI_budget_fr.xlsx", "MINI_figures.json"):
         assert f"<code>{out / name}</code>" in body
     assert "wrote " in body  # the build's own output
 
