@@ -75,4 +75,19 @@ def test_the_page_follows_the_files(browser_page, tmp_path: Path) -> None:
         expect(page.locator("html")).to_have_attribute("lang", "fr-FR", timeout=WAIT_MS)
         expect(page.locator(".serve-bar")).to_contain_text("Aperçu en direct")
         expect(page.locator("body")).to_contain_text("Alpha exploite des centres de données.")
+
+        # The builds page's button: the browser's own Origin and the page's token pass
+        # the server's checks (the build itself is left out: test_serve.py runs one).
+        started: list[bool] = []
+        server.builds.start = lambda: started.append(True) or True
+        page.get_by_role("link", name="Résultats et compilation complète").click()
+        button = page.get_by_role("button", name="Lancer une compilation complète")
+        button.click()
+        expect(button).to_be_disabled(timeout=WAIT_MS)
+        for _ in range(WAIT_MS // 100):
+            if started:
+                break
+            page.wait_for_timeout(100)
+        assert started == [True]
+        expect(page.locator("#serve-build-state")).to_have_text("")
     assert errors == []
