@@ -178,7 +178,7 @@ def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: 127.0.0.1; only loopback "
                        "addresses unless --allow-remote)")
-    serve.add_argument("--port", type=int, default=8000,
+    serve.add_argument("--port", type=_port, default=8000,
                        help="port to listen on (default: 8000; 0: any free port)")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow a --host other machines can reach (they see the proposal)")
@@ -202,3 +202,9 @@ def _seconds(text: str) -> float:
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
     return value
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
+    return int(text)

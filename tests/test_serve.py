@@ -320,6 +320,28 @@ def test_only_loopback_unless_asked(sample, tmp_path, capsys) -> None:
         "consortium-proposal serve: error: refusing to listen on `0.0.0.0`")
 
 
+def test_with_allow_remote_addresses_are_served_but_names_refused(sample, tmp_path) -> None:
+    """Other machines reach the server by its address; a DNS name is still refused (a
+    rebinding attack needs one)."""
+    with running(sample.path, tmp_path / "out", allow_remote=True) as server:
+        port = server.server_address[1]
+        assert request(server, "/en", host=f"192.0.2.7:{port}")[0] == 200
+        assert request(server, "/en", host=f"[2001:db8::1]:{port}")[0] == 200
+        assert request(server, "/en", host=f"evil.example:{port}")[0] == 421
+        assert request(server, "/en", host="192.0.2.7:1")[0] == 421
+        status = request(server, "/_serve/build", "POST", {
+            "Origin": "http://evil.example", "X-Serve-Token": server.token})[0]
+        assert status == 403
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_bad_port_is_a_usage_error(sample, port, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--input", str(sample.path), "serve", "--port", port])
+    assert stop.value.code == 2
+    assert f"{port!r} is not a port number from 0 to 65535" in capsys.readouterr().err
+
+
 def test_a_port_in_use_is_a_usage_error(live, capsys) -> None:
     sample, server = live
     code = main(["--input", str(sample.path), "serve", "--port", str(server.server_address[1])])

@@ -42,7 +42,7 @@ def started(input_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int =
     preview = Preview(input_dir, versions)
     builds = Builds(input_dir, out_dir, versions)
     try:
-        server = PreviewServer((host, port), preview, builds)
+        server = PreviewServer((host, port), preview, builds, remote=allow_remote)
     except OSError as error:
         raise ServeError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     watcher = Watcher(preview)

@@ -71,7 +71,8 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True  # the event streams wait; they must not hold the exit
 
-    def __init__(self, address: tuple[str, int], preview: Preview, builds: Builds):
+    def __init__(self, address: tuple[str, int], preview: Preview, builds: Builds,
+                 remote: bool = False):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
@@ -83,13 +84,12 @@ class PreviewServer(ThreadingHTTPServer):
         names.add(f"[{host}]" if ":" in host else host)
         self.hosts = frozenset(f"{name}:{port}" for name in names)
         """The `Host` headers accepted: the server's own names, with its port."""
+        self.remote = remote
+        """Other machines may connect (`--allow-remote`): a `Host` that is an IP address
+        with the server's port is accepted too (a DNS rebinding attack needs a name)."""
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}/"
         """Where a browser opens the preview."""
-
-    def origins(self) -> frozenset[str]:
-        """The `Origin` headers of the server's own pages."""
-        return frozenset(f"http://{host}" for host in self.hosts)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -146,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
     def _checked_path(self) -> list[str] | None:
         """The path's segments, decoded; None (after refusing) for a foreign Host or a
         path that tries to leave its folder."""
-        if self.headers.get("Host", "").lower() not in self.server.hosts:
+        if not self._own_host(self.headers.get("Host", "").lower()):
             self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host")
             return None
         path = urlsplit(self.path).path
@@ -164,12 +164,27 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return parts
 
+    def _own_host(self, host: str) -> bool:
+        """`host` (a `Host` header) names this server."""
+        if host in self.server.hosts:
+            return True
+        name, _, port = host.rpartition(":")
+        if not self.server.remote or port != str(self.server.server_address[1]):
+            return False
+        try:
+            ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+        except ValueError:
+            return False
+        return True
+
     def _same_origin(self, required: bool) -> bool:
         """The request comes from the server's own pages: its `Origin` (when sent, or
-        always when `required`) is the server's and `Sec-Fetch-Site` (when sent) says so."""
+        always when `required`) names this server and `Sec-Fetch-Site` (when sent) says so."""
         origin = self.headers.get("Origin")
-        if (origin is None and required) or (origin is not None
-                                              and origin not in self.server.origins()):
+        if origin is None:
+            if required:
+                return False
+        elif not (origin.startswith("http://") and self._own_host(origin[7:].lower())):
             return False
         return self.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
 
