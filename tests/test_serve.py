@@ -155,6 +155,24 @@ def test_a_save_changes_the_page_and_the_event_stream(live) -> None:
     wait_for(server, "/en", "Refreshed profile.")
 
 
+def test_a_save_before_the_watcher_starts_is_seen(sample: SampleProject) -> None:
+    """The watcher compares with the files as they were before the check read them: a
+    save while the server starts is not taken for the state it started from."""
+    from proposal.serve.preview import Preview, Versions, Watcher
+
+    preview = Preview(sample.path, Versions())
+    sample.edit("partners/alpha.yaml", "Alpha runs data centres.", "Refreshed profile.")
+    watcher = Watcher(preview)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + WAIT
+        while preview.snapshot.version < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        watcher.stop()
+    assert "Refreshed profile." in preview.edition("en")[1]
+
+
 def _next_event(response: http.client.HTTPResponse) -> dict:
     while True:
         line = response.fp.readline().decode()
@@ -175,6 +193,19 @@ def test_invalid_input_shows_what_check_prints_then_recovers(live) -> None:
     sample.edit("partners/beta.yaml", "short_name: [unclosed\nx:", "short_name:")
     body = wait_for(server, "/en", '<h2 id="partner-beta">')
     assert "The input has problems" not in body
+
+
+def test_warnings_show_above_the_edition(live) -> None:
+    sample, server = live
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", "pue: 1.2")
+    body = wait_for(server, "/en", "1 warning")
+    shown = html.unescape(re.search(r'<details class="serve-warnings"><summary>Warnings</summary>'
+                                    r'<pre class="serve-problems">(.*?)</pre>', body,
+                                    re.S).group(1))
+    result = check(sample.path)
+    assert shown == f"{format_problems(result.problems)}\n{result.summary()}"
+    assert shown.startswith("data/cost_model.yaml:28:8: warning: figure `energy.pue`")
+    assert '<h2 id="partner-alpha">' in body
 
 
 def test_a_changed_catalog_is_read_again(live, monkeypatch, tmp_path) -> None:

@@ -108,6 +108,10 @@ def edition_page(html: str, snapshot: Snapshot, lang: str, root: Path,
     # Markup + str would escape the str: the added tags are made plain strings first.
     html = html.replace("</head>", str(head(version, "preview", token)) + "</head>", 1)
     top = str(bar(lang, "preview", snapshot.report.splitlines()[-1], True))
+    if snapshot.problems:  # warnings, as `check` prints them
+        top += str(Markup('<details class="serve-warnings"><summary>{title}</summary>'
+                          '<pre class="serve-problems">{report}</pre></details>').format(
+            title=_("Warnings"), report=snapshot.report))
     html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + top, html, count=1)
     return Page(html, styles)
 

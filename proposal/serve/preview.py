@@ -34,6 +34,11 @@ POLL_SECONDS = 0.05
 KEEPALIVE_SECONDS = 15.0
 """Longest a page's event stream stays silent, so a dead connection is noticed."""
 
+Stamp = tuple[int, int, int] | None
+"""A file's (inode, size, modification time in ns), or None when it is missing."""
+Seen = dict[Path, tuple[Stamp, str | None]]
+"""Files with their stamp and the SHA-256 of their content (None when missing)."""
+
 
 class Versions:
     """Counters the pages watch: the preview's (a new check) and the builds' (a build
@@ -129,14 +134,18 @@ class Preview:
         self._logos = LogoMemo()
         self._lock = threading.Lock()  # one check or layout at a time
         self._pages: dict[str, str] = {}
-        self.snapshot = self._check(0)
+        self.snapshot = Snapshot(-1, None)  # none yet: `watched` knows no logo
+        self.seen: Seen = {}
+        """Each watched file as the last check found it, taken before it read them: a save
+        during a check is a change for the next one."""
+        self._check(0)
 
     def refresh(self, catalogs: bool = False) -> Snapshot:
         """Check the input again (read the catalogs again first when they changed)."""
         with self._lock:
             if catalogs:
                 forget_catalogs()
-            self.snapshot = self._check(self.snapshot.version + 1)
+            self._check(self.snapshot.version + 1)
             self._pages = {}
         self.versions.bump("preview")
         return self.snapshot
@@ -172,10 +181,16 @@ class Preview:
         return files
 
     def _check(self, version: int) -> Snapshot:
+        seen = _seen(self.watched())
         try:
-            return Snapshot(version, check(self.input_dir, logos=self._logos))
+            snapshot = Snapshot(version, check(self.input_dir, logos=self._logos))
         except Exception:  # a bug: shown on the page, the server goes on
-            return Snapshot(version, None, traceback.format_exc())
+            snapshot = Snapshot(version, None, traceback.format_exc())
+        self.snapshot = snapshot
+        for path, state in _seen(self.watched()).items():  # logos this check found
+            seen.setdefault(path, state)
+        self.seen = seen
+        return snapshot
 
 
 def forget_catalogs() -> None:
@@ -184,10 +199,6 @@ def forget_catalogs() -> None:
 
     translations.cache_clear()
     builder._environment.cache_clear()  # the Jinja2 environments hold the old catalogs
-
-
-Stamp = tuple[int, int, int] | None
-"""A file's (inode, size, modification time in ns), or None when it is missing."""
 
 
 class Watcher(threading.Thread):
@@ -201,18 +212,17 @@ class Watcher(threading.Thread):
 
     def run(self) -> None:
         """Poll until `stop`."""
-        stamps = _stamps(self.preview.watched())
-        digests = {path: _digest(path) for path in stamps}
         while not self._halt.wait(self.interval):
+            seen = self.preview.seen
             now = _stamps(self.preview.watched())
-            moved = [path for path in now.keys() | stamps.keys()
-                     if now.get(path) != stamps.get(path)]
-            stamps = now
-            changed = [path for path in moved if _digest(path) != digests.get(path)]
-            for path in moved:
-                digests[path] = _digest(path)
+            moved = [path for path in now.keys() | seen.keys()
+                     if now.get(path) != seen.get(path, (None, None))[0]]
+            changed = [path for path in moved if _digest(path) != seen.get(path, (None, None))[1]]
             if changed:
                 self.preview.refresh(catalogs=any(path.suffix == ".po" for path in changed))
+            else:  # touched, same content: nothing to show
+                seen.update({path: (now.get(path), seen.get(path, (None, None))[1])
+                             for path in moved})
 
     def stop(self) -> None:
         """End the polling; returns once the thread has ended."""
@@ -226,6 +236,10 @@ def _files(folder: Path) -> Iterable[Path]:
         return sorted(path for path in folder.iterdir())
     except OSError:
         return []
+
+
+def _seen(paths: Iterable[Path]) -> Seen:
+    return {path: (stamp, _digest(path)) for path, stamp in _stamps(paths).items()}
 
 
 def _stamps(paths: Iterable[Path]) -> dict[Path, Stamp]:
