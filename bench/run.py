@@ -44,8 +44,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[28, 100, 300])
     parser.add_argument("--no-example", action="store_true")
+    parser.add_argument("--edits", type=int, default=7,
+                        help="saves timed in the live preview (0: skip it)")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.edits and not args.no_example:
+        bench_serve(args.edits)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         inputs = [] if args.no_example else [("example", ROOT)]
         for size in args.sizes:
@@ -101,6 +106,76 @@ def bench_input(label: str, input_dir: Path, out_dir: Path) -> None:
         print(f"{name:<28}{seconds:>9.2f}{peak:>10.0f}  {note}")
     print(f"build / weasyprint alone = {build_seconds / floor_seconds:.2f} "
           "(target at most 1.3, aiming for 1.0)")
+
+
+def bench_serve(edits: int) -> None:
+    """Save-to-reload latency of the live preview (`serve`) on a copy of the example:
+    a partner's text is edited, then timed until the page's event stream announces
+    the new version and until the new English edition is served, as a browser
+    reloading on the event gets it. Prints the median and range of `edits` saves."""
+    import http.client
+    import json
+    import statistics
+
+    from proposal.serve import running
+
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        root = Path(tmp) / "input"
+        for folder in ("data", "partners", "logos"):
+            if (ROOT / folder).is_dir():
+                shutil.copytree(ROOT / folder, root / folder)
+        start = time.perf_counter()
+        with running(root, Path(tmp) / "out") as server:
+            ready = time.perf_counter() - start
+            port = server.server_address[1]
+
+            def get(path: str) -> str:
+                connection = http.client.HTTPConnection("127.0.0.1", port)
+                connection.request("GET", path)
+                body = connection.getresponse().read().decode()
+                connection.close()
+                return body
+
+            first = time.perf_counter()
+            get("/en")
+            first_page = time.perf_counter() - first
+            events = http.client.HTTPConnection("127.0.0.1", port)
+            events.request("GET", "/_serve/events")
+            stream = events.getresponse()
+
+            def next_version() -> int:
+                while not (line := stream.fp.readline().decode()).startswith("data: "):
+                    pass
+                return json.loads(line[6:])["preview"]
+
+            next_version()
+            partner = sorted((root / "partners").glob("*.yaml"))[0]
+            original = partner.read_text(encoding="utf-8")
+            announced, served, cpu = [], [], []
+            for n in range(edits):
+                marker = f"Edited for the benchmark, save {n}."
+                text = original.replace("description: {en: ", f"description: {{en: {marker} ", 1)
+                if text == original:
+                    text = original.replace("  en: ", f"  en: {marker} ", 1)
+                time.sleep(0.3)  # the watcher is idle, as between a person's saves
+                saved, busy = time.perf_counter(), time.process_time()
+                partner.write_text(text, encoding="utf-8")
+                next_version()
+                announced.append(time.perf_counter() - saved)
+                page = get("/en")
+                served.append(time.perf_counter() - saved)
+                cpu.append(time.process_time() - busy)
+                if marker not in page:
+                    raise RuntimeError("the served page misses the edit")
+            events.close()
+    print("\n== live preview (serve) on the example")
+    print(f"server ready (cold check, logos drawn) {ready:.2f} s; first page {first_page:.2f} s")
+    # The CPU time is what the wall time would be on an idle machine: the server and
+    # this client are one process, and a save's work runs on one core.
+    for name, times in (("save -> reload event", announced), ("save -> new page served", served),
+                        ("CPU seconds per save", cpu)):
+        print(f"{name:<28} median {statistics.median(times):.2f} s  "
+              f"(min {min(times):.2f}, max {max(times):.2f}, {len(times)} saves)")
 
 
 def _own_peak() -> float:

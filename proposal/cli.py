@@ -4,6 +4,7 @@
     consortium-proposal check [--input DIR] [--format text|json|github]        validate only
     consortium-proposal schema [--input DIR] [--out DIR]                       JSON Schemas
     consortium-proposal new-partner ID [--input DIR]                           partner file
+    consortium-proposal serve [--input DIR] [--port N] [--out DIR]             live preview
 
 The input folder defaults to the current folder; `build.py` at the top of the
 repository runs the same commands with the shipped example as its default.
@@ -59,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         "check": _check,
         "schema": _schema,
         "new-partner": _new_partner,
+        "serve": _serve,
         None: _build,
     }[args.command]
     return command(args, input_dir)
@@ -97,6 +99,17 @@ def _new_partner(args: argparse.Namespace, input_dir: Path) -> int:
         print(f"{args.prog} new-partner: error: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path}; fill it in, then run `{args.prog} check`")
+    return 0
+
+
+def _serve(args: argparse.Namespace, input_dir: Path) -> int:
+    from .serve import ServeError, serve
+
+    try:
+        serve(input_dir, Path(args.out), args.host, args.port, args.allow_remote)
+    except ServeError as error:
+        print(f"{args.prog} serve: error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -159,6 +172,19 @@ def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
     new_partner = commands.add_parser("new-partner", help="write a commented partner skeleton")
     _add_input(new_partner, argparse.SUPPRESS, default_input)
     new_partner.add_argument("id", help="the partner id, which becomes partners/<id>.yaml")
+
+    serve = commands.add_parser("serve", help="live preview in a browser, reloaded on every save")
+    _add_input(serve, argparse.SUPPRESS, default_input)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1; only loopback "
+                       "addresses unless --allow-remote)")
+    serve.add_argument("--port", type=_port, default=8000,
+                       help="port to listen on (default: 8000; 0: any free port)")
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow a --host other machines can reach (they see the proposal)")
+    serve.add_argument("--out", default=argparse.SUPPRESS, metavar="DIR",
+                       help="output folder of the full build the preview starts "
+                       "(default: out/)")
     return parser
 
 
@@ -176,3 +202,9 @@ def _seconds(text: str) -> float:
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
     return value
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
+    return int(text)

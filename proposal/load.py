@@ -17,6 +17,7 @@ import re
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ MAX_FILE_BYTES = 1024 * 1024
 """Largest YAML file accepted: far above any real partner file, far below harm."""
 MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences accepted."""
+
+PARSED_KEPT = 256
+"""Parsed files kept by content, for a process that loads the same folder again (`serve`)."""
 
 YAML_SUFFIXES = (".yaml", ".yml")
 """Endings of YAML files, in any case; only `.yaml` is read, the others are pointed out."""
@@ -156,7 +160,16 @@ def _collect(
 
 def load_document(root: Path, rel: str) -> Document:
     """Load one YAML file whose top level must be a mapping; raise InputError if it cannot."""
-    raw = read_file(root, rel)
+    return parse_document(rel, read_file(root, rel))
+
+
+@lru_cache(maxsize=PARSED_KEPT)
+def parse_document(rel: str, raw: bytes) -> Document:
+    """Parse the bytes of the file at `rel`; raise InputError if they are no YAML mapping.
+
+    Kept by content (`PARSED_KEPT` documents): `serve` re-parses only the files that
+    changed since the last save. The document returned is shared: read it, never change it.
+    """
     if b"\x00" in raw:
         raise _fail(rel, 1, 1, "binary", "file is binary; expected UTF-8 YAML text")
     try:

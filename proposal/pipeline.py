@@ -10,6 +10,7 @@ from the figures it computed.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,7 @@ class BuildResult:
     """Warnings from every stage (validation, compute, render)."""
 
 
-def check(input_dir: Path) -> CheckResult:
+def check(input_dir: Path, logos: Callable[..., list[Problem]] = check_logos) -> CheckResult:
     """Load, validate, check the logos and compute; report every problem found.
 
     A stage runs on what the previous ones could make of the input: a file that
@@ -90,10 +91,12 @@ def check(input_dir: Path) -> CheckResult:
     file valid on its own; when cross-file rules found errors it still runs for its
     own errors (the share rules), while its warnings, which such errors would
     distort (a site that does not exist connects 0 MW), wait for a valid input.
+    `logos` checks the logos like `check_logos` (`serve` passes one that remembers
+    the logos it drew by content).
     """
     validated = validate_project(load_project(input_dir))
     project, at = validated.project, validated.locations
-    problems = [*validated.problems, *check_logos(project, input_dir, at)]
+    problems = [*validated.problems, *logos(project, input_dir, at)]
     figures = None
     if validated.complete:
         valid = not errors(problems)
