@@ -18,9 +18,10 @@ then `compare` lists what differs:
 - page counts per edition, when the caller brings them (`page_counts`).
 
 An invalid version is compared as far as it goes: its errors are problems that
-appeared (or disappeared), and its figures are compared whenever compute can still
-run (a share rule broken is an error, yet every figure exists). Nothing here formats
-for a reader: `proposal.render.diff` does, in the reader's language.
+appeared (or disappeared), and its figures are compared when its only errors are
+broken share rules (every figure exists); other errors leave it without figures.
+Nothing here formats for a reader: `proposal.render.diff` does, in the reader's
+language.
 """
 
 from __future__ import annotations
@@ -121,6 +122,12 @@ SAME = 1e-9
 the same data computes the same figures, but not always to the last bit."""
 
 
+COMPUTED_ERRORS = frozenset({"share-rule"})
+"""Errors found on computed figures: `check` drops the figures of a version that has
+them, but every figure exists and is compared. Any other error leaves a version
+without figures (its project may lack a file that failed on its own)."""
+
+
 class DiffUsageError(Exception):
     """A version that cannot be read: no such folder or revision, not a git repository
     (exit code 2)."""
@@ -168,10 +175,12 @@ def extract_revision(input_dir: Path, revision: str, into: Path) -> tuple[str, P
     return the commit and the extracted input folder. Raises DiffUsageError."""
     if not input_dir.is_dir():
         raise DiffUsageError(f"input folder `{input_dir}` does not exist")
-    prefix = _git(input_dir, "rev-parse", "--show-prefix")
-    if prefix.returncode:
+    where = _git(input_dir, "rev-parse", "--show-toplevel", "--show-prefix")
+    if where.returncode:
         raise DiffUsageError(f"`{revision}` is no folder, and `{input_dir}` is not in a git "
                              "repository where it could be a revision")
+    top, sub = [*where.stdout.decode().split("\n"), ""][:2]
+    sub = sub.strip().rstrip("/")
     if revision.startswith("-"):
         raise DiffUsageError(f"`{revision}` is not a revision")
     found = _git(input_dir, "rev-parse", "--verify", "--quiet", "--end-of-options",
@@ -180,9 +189,7 @@ def extract_revision(input_dir: Path, revision: str, into: Path) -> tuple[str, P
         raise DiffUsageError(f"`{revision}` is neither a folder nor a revision of the git "
                              f"repository holding `{input_dir}`")
     commit = found.stdout.decode().strip()
-    sub = prefix.stdout.decode().strip().rstrip("/")
-    # git archive lists paths from the top of the repository whatever -C says.
-    archive = _git(input_dir, "archive", "--format=tar", commit, "--", f":(top){sub or '.'}")
+    archive = _git(Path(top), "archive", "--format=tar", commit, "--", sub or ".")
     if archive.returncode:
         raise DiffUsageError(f"revision `{revision}` has no folder `{sub or '.'}`: "
                              f"{archive.stderr.decode(errors='replace').strip()}")
@@ -333,9 +340,9 @@ def read_side(input_dir: Path) -> Side:
     result = check(input_dir)
     figures = result.figures
     project = result.project if isinstance(result.project, Project) else None
-    if figures is None and project is not None:
-        with contextlib.suppress(Exception):  # a partial project: no figures to compare
-            figures = compute_figures(project, result.locations)
+    if figures is None and project is not None and all(
+            p.code in COMPUTED_ERRORS for p in result.problems if p.severity == "error"):
+        figures = compute_figures(project, result.locations)
     return Side(project, figures, result.problems)
 
 

@@ -171,14 +171,13 @@ def render_text(view: dict[str, Any], color: bool = False) -> str:
     """The view as a terminal report: tables in columns; changed words in red and green
     when `color`, else marked `[-old-]{+new+}`. Control characters are escaped."""
     _ = translations(view["lang"]).gettext
-    lines = [f"{_('What changed')}: "
-             + _("From {old} to {new}").format(old=view["old"], new=view["new"])]
+    lines = [_("What changed"), _("From {old} to {new}").format(old=view["old"], new=view["new"])]
     if not view["changed"]:
         lines.append(_("No change."))
     if not view["computed"]:
         lines.append(_("Figures are not compared: a version has errors that stop compute."))
     for chapter in view["chapters"]:
-        lines += ["", f"{_('Figures that moved')}: {chapter['title']}"]
+        lines += ["", f"{_('Figures that moved')} — {chapter['title']}"]
         lines += _columns([[_("figure"), _("before"), _("after"), _("difference"),
                             _("change")]] + [[row[k] for k in ("label", "old", "new",
                                                                 "difference", "relative")]
