@@ -18,8 +18,9 @@ then `compare` lists what differs:
 - page counts per edition, when the caller brings them (`page_counts`).
 
 An invalid version is compared as far as it goes: its errors are problems that
-appeared (or disappeared), and its figures are compared when its only errors are
-broken share rules (every figure exists); other errors leave it without figures.
+appeared (or disappeared); a file that failed on its own is left out of the
+comparison (a broken partner file is no partner removed); its figures are compared
+when its only errors are broken share rules (every figure exists), otherwise not.
 Nothing here formats for a reader: `proposal.render.diff` does, in the reader's
 language.
 """
@@ -45,7 +46,17 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from .i18n import N_
-from .models import Original, Project, Proper, Text, partner_file, walk_project
+from .models import (
+    DATA_FILE_OF,
+    DATA_FILES,
+    SOURCES_FILE,
+    Original,
+    Project,
+    Proper,
+    Text,
+    partner_file,
+    walk_project,
+)
 from .placeholders import NAMED_FIGURES, Kind, figure_value, placeholder
 from .problems import Problem
 
@@ -326,9 +337,14 @@ class Report:
 class Side:
     """What `compare` reads of one version: its project, figures and problems."""
 
-    project: Project | None
+    project: Project
+    """The validated project; a data file that failed on its own is None in it, a
+    partner whose file failed is left out (see `failed`)."""
     figures: Any
+    """The computed figures, None when compute could not run."""
     problems: list[Problem]
+    failed: frozenset[str] = frozenset()
+    """Files that failed on their own: their content is not compared."""
 
 
 def read_side(input_dir: Path) -> Side:
@@ -338,28 +354,35 @@ def read_side(input_dir: Path) -> Side:
     from .pipeline import check
 
     result = check(input_dir)
-    figures = result.figures
-    project = result.project if isinstance(result.project, Project) else None
-    if figures is None and project is not None and all(
+    project, figures = result.project, result.figures
+    if figures is None and all(
             p.code in COMPUTED_ERRORS for p in result.problems if p.severity == "error"):
         figures = compute_figures(project, result.locations)
-    return Side(project, figures, result.problems)
+    failed = {DATA_FILE_OF[name] for name in DATA_FILES if getattr(project, name) is None}
+    if not project.sources and any(p.file == SOURCES_FILE and p.severity == "error"
+                                   for p in result.problems):
+        failed.add(SOURCES_FILE)
+    valid = {partner.id for partner in project.partners}
+    failed |= {partner_file(id) for id in result.locations.partner_ids - valid}
+    return Side(project, figures, result.problems, frozenset(failed))
 
 
 def compare(old: Version, new: Version, before: Side, after: Side) -> Report:
     """Everything that differs between two checked versions."""
     report = Report(old, new, computed=(before.figures is not None, after.figures is not None))
     report.problems = compare_problems(before.problems, after.problems)
-    if before.project is None or after.project is None:
-        return report
     if before.figures is not None and after.figures is not None:
         report.figures = compare_figures(before.project, before.figures,
                                          after.project, after.figures)
-    report.items = compare_items(before.project, after.project)
+    failed = before.failed | after.failed
+    report.items = [item for item in compare_items(before.project, after.project)
+                    if item.file not in failed]
     old_fields, new_fields = _fields(before.project), _fields(after.project)
     gone = [(item.file, ".".join(item.path)) for item in report.items]
     for key in _changed_keys(old_fields, new_fields):
         file, dotted, lang = key
+        if file in failed:
+            continue  # a file that failed on its own: its problems say why
         if any(file == f and (not p or f"{dotted}.".startswith(f"{p}.")) for f, p in gone):
             continue  # inside a partner, work package... added or removed as a whole
         if lang:
@@ -417,16 +440,18 @@ def _items(project: Project) -> dict[tuple[str, str], ItemChange]:
 
     for partner in project.partners:
         add("partner", partner.id, partner.short_name, partner_file(partner.id))
-    for phase in project.cost_model.phases:
+    phases = project.cost_model.phases if project.cost_model is not None else ()
+    for phase in phases:
         add("phase", phase.id, phase.name, "data/cost_model.yaml", "phases", phase.id)
     plan = "data/workplan.yaml"
-    for wp in project.workplan.work_packages:
+    workplan = project.workplan
+    for wp in workplan.work_packages if workplan is not None else ():
         add("work_package", wp.id, wp.title, plan, "work_packages", wp.id)
         for group, kind in (("tasks", "task"), ("deliverables", "deliverable"),
                             ("milestones", "milestone")):
             for item in getattr(wp, group):
                 add(kind, item.id, item.title, plan, "work_packages", wp.id, group, item.id)
-    for risk in project.workplan.risks:
+    for risk in workplan.risks if workplan is not None else ():
         add("risk", risk.id, risk.description, plan, "risks", risk.id)
     for source_id, source in project.sources.items():
         add("source", source_id, source.title, "data/sources.yaml", "sources", source_id)

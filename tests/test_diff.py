@@ -347,3 +347,61 @@ def test_every_message_of_the_report_is_translated():
 def test_count_pdf_pages_refuses_what_is_no_pdf():
     with pytest.raises(ValueError, match="no page tree"):
         count_pdf_pages(b"hello")
+
+
+def test_changed_words_in_colour_on_a_terminal(two, capsys):
+    from proposal.diff import run_diff
+    from proposal.render.diff import diff_view, render_text
+
+    old, new = two
+    text = render_text(diff_view(run_diff(str(old), str(new.path), old), "en"), color=True)
+    assert "Un\x1b[32m grand\x1b[0m laboratoire." in text
+    assert "{+" not in text
+
+
+@pytest.mark.slow
+def test_pages_laid_out_for_both_versions(sample, capsys, tmp_path):
+    """`--pages` renders each valid version's editions (slow: four PDFs)."""
+    old = tmp_path / "old"
+    shutil.copytree(sample.path, old)
+    sample.edit("partners/alpha.yaml", "role: {en: ", "role: {en: Still ")
+    data = as_json(capsys, str(old), str(sample.path), "--pages")
+    pages = {p["lang"]: (p["old"], p["new"]) for p in data["pages"]}
+    assert set(pages) == {"en", "fr"}
+    assert all(old_count == new_count and old_count > 1
+               for old_count, new_count in pages.values())
+
+
+def test_a_text_cannot_drive_the_terminal(tmp_path):
+    from proposal.diff import Report, TextChange, Version
+    from proposal.render.diff import diff_view, render_text
+
+    report = Report(Version("a", tmp_path), Version("b", tmp_path), texts=[
+        TextChange("partners/x.yaml", "role", "en", "Host.", "Host\x1b[2J.")])
+    for color in (False, True):
+        text = render_text(diff_view(report, "en"), color)
+        assert "\x1b[2J" not in text and "Host" in text and "\\x1b[2J" in text
+
+
+def test_a_partner_whose_file_fails_is_not_removed(two, capsys):
+    old, new = two
+    new.edit("partners/alpha.yaml", "country: FR", "country: [FR")
+    data = as_json(capsys, str(old), str(new.path))
+    assert [(i["id"], i["change"]) for i in data["items"]] == [
+        ("gamma", "removed"), ("D1.1", "removed")]
+    assert not any(t["partner"] == "alpha" for t in data["texts"])
+    assert any(p["change"] == "appeared" and p["file"] == "partners/alpha.yaml"
+               and p["severity"] == "error" for p in data["problems"])
+    assert data["new"]["computed"] is False
+
+
+def test_a_data_file_that_fails_is_not_compared(two, capsys):
+    old, new = two
+    new.edit("data/workplan.yaml", "title: {en: Final report, fr: Rapport final}, month: 24",
+             "title: {en: Final report, fr: Rapport final}, month: late")
+    data = as_json(capsys, str(old), str(new.path))
+    assert not any(i["kind"] in ("work_package", "task", "deliverable", "milestone", "risk")
+                   for i in data["items"])
+    assert not any(v["file"] == "data/workplan.yaml" for v in data["values"])
+    assert ("partner", "gamma", "removed") in [(i["kind"], i["id"], i["change"])
+                                                for i in data["items"]]

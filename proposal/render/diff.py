@@ -169,45 +169,53 @@ def elide(runs: list[tuple[str, str]], context: int = CONTEXT_WORDS) -> list[tup
 
 def render_text(view: dict[str, Any], color: bool = False) -> str:
     """The view as a terminal report: tables in columns; changed words in red and green
-    when `color`, else marked `[-old-]{+new+}`. Control characters are escaped."""
+    when `color`, else marked `[-old-]{+new+}`. Control characters of the data are
+    escaped, so that a text cannot colour the terminal or forge a line."""
     _ = translations(view["lang"]).gettext
     lines = [_("What changed"), _("From {old} to {new}").format(old=view["old"], new=view["new"])]
     if not view["changed"]:
         lines.append(_("No change."))
     if not view["computed"]:
         lines.append(_("Figures are not compared: a version has errors that stop compute."))
+    lines = [_safe(line) for line in lines]
     for chapter in view["chapters"]:
-        lines += ["", f"{_('Figures that moved')} — {chapter['title']}"]
+        lines += ["", _safe(f"{_('Figures that moved')} — {chapter['title']}")]
         lines += _columns([[_("figure"), _("before"), _("after"), _("difference"),
                             _("change")]] + [[row[k] for k in ("label", "old", "new",
                                                                 "difference", "relative")]
                                              for row in chapter["rows"]])
     if view["items"]:
-        lines += ["", _("Added and removed")]
+        lines += ["", _safe(_("Added and removed"))]
         lines += _columns([[i["change"], i["kind"], i["id"], _short(i["label"])]
                            for i in view["items"]])
     if view["texts"]:
-        lines += ["", _("Texts that changed")]
+        lines += ["", _safe(_("Texts that changed"))]
         for text in view["texts"]:
-            lines.append(f"  {text['where']} · {text['field']} ({text['lang']}): "
-                         + "".join(_marked(op, part, color) for op, part in text["runs"]))
+            lines.append(_safe(f"  {text['where']} · {text['field']} ({text['lang']}): ")
+                         + "".join(_marked(op, _safe(part), color)
+                                   for op, part in text["runs"]))
     if view["values"]:
-        lines += ["", _("Other values that changed")]
+        lines += ["", _safe(_("Other values that changed"))]
         lines += _columns([[v["where"], v["field"], v["old"], "→", v["new"]]
                            for v in view["values"]])
     if view["problems"]:
-        lines += ["", _("Problems that appeared or disappeared")]
-        lines += [f"  {p['change']}: {p['text']}" for p in view["problems"]]
+        lines += ["", _safe(_("Problems that appeared or disappeared"))]
+        lines += [_safe(f"  {p['change']}: {p['text']}") for p in view["problems"]]
     if view["pages"]:
-        lines += ["", _("Pages")]
+        lines += ["", _safe(_("Pages"))]
         lines += _columns([[_("edition"), _("before"), _("after"), _("difference")]]
                           + [[p["edition"], p["old"], p["new"], p["difference"]]
                              for p in view["pages"]])
-    plain = (line.replace("\u00a0", " ").replace("\u202f", " ") for line in lines)
-    return "\n".join(printable(line) for line in plain) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def _safe(text: str) -> str:
+    """A text for a terminal: no-break spaces as plain ones, control characters escaped."""
+    return printable(text.replace("\u00a0", " ").replace("\u202f", " "))
 
 
 def _columns(rows: list[list[str]]) -> list[str]:
+    rows = [[_safe(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  " + "  ".join(cell.ljust(width) if i == 0 or not _numeric(cell) else
                              cell.rjust(width) for i, (cell, width) in
