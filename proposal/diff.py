@@ -161,8 +161,12 @@ class Version:
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-    return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, env=env,
-                          check=False)
+    try:
+        return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, env=env,
+                              check=False)
+    except OSError as error:  # no git on this machine
+        raise DiffUsageError(f"git cannot run ({error.strerror}); a revision needs git, "
+                             "two folders do not") from None
 
 
 @contextlib.contextmanager
