@@ -123,7 +123,7 @@ def _diff(args: argparse.Namespace, input_dir: Path) -> int:
         color = args.diff_out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         document = render_text(diff_view(report, args.diff_lang), color)
     else:
-        document = render_html(diff_view(report, args.diff_lang))
+        document = render_html(diff_view(report, args.diff_lang), args.format == "pdf")
         if args.format == "pdf":
             document = render_pdf(document)
     if args.diff_out is None:

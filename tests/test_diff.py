@@ -188,6 +188,7 @@ def test_html_escapes_hostile_text(two, capsys, tmp_path):
     assert "<ins> &lt;script&gt;alert(1)&lt;/script&gt;</ins>" in html
     assert "<del>" not in html and "Un<ins> grand</ins> laboratoire." in html
     assert "<h3>Budget</h3>" in html
+    assert "url(" not in html and "src=" not in html and "href=" not in html  # one file
 
 
 def test_html_and_pdf_in_french(two, capsys, tmp_path):

@@ -243,12 +243,14 @@ def _marked(op: str, text: str, color: bool) -> str:
 # ========================================================================= the HTML
 
 
-def render_html(view: dict[str, Any]) -> str:
-    """The view as a self-contained HTML document (every text escaped)."""
+def render_html(view: dict[str, Any], fonts: bool = False) -> str:
+    """The view as a self-contained HTML document (every text escaped); `fonts` adds
+    the shipped fonts, by URLs relative to the templates folder, for `render_pdf`."""
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=True,
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(view["lang"]), newstyle=True)
-    return env.get_template("diff.html").render(view=view, tag=Locale(view["lang"]).tag)
+    return env.get_template("diff.html").render(view=view, tag=Locale(view["lang"]).tag,
+                                                fonts=fonts)
 
 
 def render_pdf(html: str) -> bytes:
