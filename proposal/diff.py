@@ -523,8 +523,9 @@ def _partner_of(file: str) -> str | None:
     return match[1] if match else None
 
 
-TOKENS = re.compile(r"\s+|[\w\u2019'’-]+|[^\w\s]")
-"""Words (with their apostrophes and hyphens), runs of space, and single signs."""
+TOKENS = re.compile(r"\s+|\d+(?:[.,\u00a0\u202f]\d+)*|[\w\u2019'’-]+|[^\w\s]")
+"""Runs of space, numbers (`1.2`, `288,000`, `288 000` with no-break spaces), words
+(with their apostrophes and hyphens), and single signs."""
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

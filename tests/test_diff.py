@@ -134,6 +134,8 @@ def test_texts_changed_word_by_word(two, capsys):
 def test_word_diff_marks_replaced_words():
     assert word_diff("the cost is high", "the cost is low") == [
         ("=", "the cost is "), ("-", "high"), ("+", "low")]
+    assert word_diff("PUE target of 1.2.", "PUE target of ${pue}.") == [
+        ("=", "PUE target of "), ("-", "1.2"), ("+", "${pue}"), ("=", ".")]
 
 
 def test_other_values_and_warnings_that_appeared(two, capsys):
