@@ -408,3 +408,16 @@ def test_a_data_file_that_fails_is_not_compared(two, capsys):
     assert not any(v["file"] == "data/workplan.yaml" for v in data["values"])
     assert ("partner", "gamma", "removed") in [(i["kind"], i["id"], i["change"])
                                                 for i in data["items"]]
+
+
+def test_a_share_rule_met_again_disappears(two, capsys):
+    """compute-small breaks `public-max` (40 % of public money against 35 %): an error,
+    yet its figures are compared; with the EU at 15 % the rule holds again."""
+    old, new = two
+    new.edit("data/financing.yaml", "share: {value: 0.25,", "share: {value: 0.15,")
+    data = as_json(capsys, str(old), str(new.path))
+    assert [(p["change"], p["code"], p["file"]) for p in data["problems"]
+            if p["code"] == "share-rule"] == [("disappeared", "share-rule", "data/call.yaml")]
+    assert figure(data, "${eu_share}")["formatted"] == {
+        "old": "25%", "new": "15%", "difference": f"{MINUS}10%", "relative": f"{MINUS}40%"}
+    assert data["old"]["computed"] is True and data["new"]["computed"] is True
