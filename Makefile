@@ -32,7 +32,8 @@ bench: $(STAMP)
 # fill the new French entries in proposal/locale/fr/LC_MESSAGES/*.po (see README).
 catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/messages.pot \
-		templates proposal/i18n.py proposal/outline.py proposal/render/pdf proposal/serve
+		templates proposal/i18n.py proposal/outline.py proposal/render/pdf proposal/serve \
+		proposal/diff.py proposal/render/diff.py
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o proposal/locale/workbook.pot \
 		proposal/render/workbook
 	for domain in messages workbook; do \

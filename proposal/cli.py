@@ -5,6 +5,7 @@
     consortium-proposal schema [--input DIR] [--out DIR]                       JSON Schemas
     consortium-proposal new-partner ID [--input DIR]                           partner file
     consortium-proposal serve [--input DIR] [--port N] [--out DIR]             live preview
+    consortium-proposal diff OLD [NEW] [--input DIR] [--format text|html|pdf|json]  changes
 
 The input folder defaults to the current folder; `build.py` at the top of the
 repository runs the same commands with the shipped example as its default.
@@ -24,6 +25,7 @@ Exit codes (in every case but 0 the output folder keeps the previous outputs, wh
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -61,6 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         "schema": _schema,
         "new-partner": _new_partner,
         "serve": _serve,
+        "diff": _diff,
         None: _build,
     }[args.command]
     return command(args, input_dir)
@@ -111,6 +114,41 @@ def _serve(args: argparse.Namespace, input_dir: Path) -> int:
         print(f"{args.prog} serve: error: {error}", file=sys.stderr)
         return 2
     return 0
+def _diff(args: argparse.Namespace, input_dir: Path) -> int:
+    from .diff import DiffUsageError, run_diff
+    from .render.diff import diff_view, render_html, render_pdf, render_text, report_json
+
+    if args.format == "pdf" and not args.diff_out:
+        print(f"{args.prog} diff: error: --format pdf needs --out FILE", file=sys.stderr)
+        return 2
+    pages_from = tuple(Path(d) for d in args.pages_from) if args.pages_from else None
+    try:
+        report = run_diff(args.old, args.new, input_dir, pages_from,
+                          ("en", "fr") if args.pages else ())
+    except DiffUsageError as error:
+        print(f"{args.prog} diff: error: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        document: str | bytes = report_json(report, args.diff_lang)
+    elif args.format == "text":
+        color = args.diff_out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        document = render_text(diff_view(report, args.diff_lang), color)
+    else:
+        document = render_html(diff_view(report, args.diff_lang), args.format == "pdf")
+        if args.format == "pdf":
+            document = render_pdf(document)
+    if args.diff_out is None:
+        sys.stdout.write(document)
+    else:
+        try:
+            path = Path(args.diff_out)
+            path.write_bytes(document if isinstance(document, bytes) else document.encode())
+        except OSError as error:
+            print(f"{args.prog} diff: error: cannot write `{args.diff_out}`: "
+                  f"{error.strerror}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}", file=sys.stderr)
+    return 1 if report.changed else 0
 
 
 def _build(args: argparse.Namespace, input_dir: Path) -> int:
@@ -185,6 +223,26 @@ def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
     serve.add_argument("--out", default=argparse.SUPPRESS, metavar="DIR",
                        help="output folder of the full build the preview starts "
                        "(default: out/)")
+    diff = commands.add_parser(
+        "diff", help="what changed between two versions of the input",
+        description="Compare two versions of the input: two folders, or git revisions of "
+        "the --input folder (HEAD~3, a tag, a branch; NEW defaults to the working tree). "
+        "Exit code 0: no change, 1: changes, 2: usage (no such folder or revision).")
+    _add_input(diff, argparse.SUPPRESS, default_input)
+    diff.add_argument("old", metavar="OLD", help="a folder, or a git revision of --input")
+    diff.add_argument("new", metavar="NEW", nargs="?", default=None,
+                      help="a folder or a revision (default: --input as it is now)")
+    diff.add_argument("--format", choices=("text", "html", "pdf", "json"), default="text",
+                      help="text table (default), HTML or PDF document, JSON for scripts")
+    diff.add_argument("--lang", dest="diff_lang", choices=LANGUAGES, default="en",
+                      help="language of the report (default: en)")
+    diff.add_argument("--out", dest="diff_out", default=None, metavar="FILE",
+                      help="write the report to FILE (default: standard output)")
+    pages = diff.add_mutually_exclusive_group()
+    pages.add_argument("--pages-from", nargs=2, metavar=("OLD_OUT", "NEW_OUT"),
+                       help="compare page counts of the PDFs two builds wrote in these folders")
+    pages.add_argument("--pages", action="store_true",
+                       help="lay out both versions' PDFs to compare page counts (slow)")
     return parser
 
 
