@@ -212,6 +212,8 @@ def test_a_long_label_is_cut_to_its_room():
     assert cut.endswith("\u2026") and long.startswith(cut[:-1])
     assert text_width(cut, 8.5) <= 100
     assert fit_text("Short", 8.5, 100) == "Short"
+    assert long[len(cut) - 1] == " "  # whole words, no fragment that reads as another
+    assert fit_text("Supercalifragilistic", 8.5, 40).endswith("\u2026")
 
 
 def test_crowded_milestones_never_cover_each_other():

@@ -73,6 +73,8 @@ def fit_text(text: str, size: float, room: float, bold: bool = False) -> str:
         return text
     while text and text_width(text + "\u2026", size, bold) > room:
         text = text[:-1]
+    if " " in text.strip():  # a whole word rather than a fragment that reads as another
+        text = text[:text.rstrip().rindex(" ")]
     return text.rstrip(" ,;:-\u2013") + "\u2026" if text else ""
 
 
