@@ -111,26 +111,27 @@ def test_notes_are_validated_and_located(root, capsys):
             in capsys.readouterr().out)
 
 
-def _pdf_text(edition: str) -> str:
+def _pdf_pages(edition: str) -> list[str]:
     result = check(ROOT)
     marks = make_marks(result.project, result.locations, ROOT, EditionChoice(edition))
     project, figures = edition_view(result.project, result.figures, marks)
     rendered = render_pdf(project, figures, "fr", ROOT, result.locations)
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.pdf)).pages)
-    return " ".join(text.split())  # table cells wrap
+    return [" ".join(page.extract_text().split())  # table cells wrap
+            for page in PdfReader(io.BytesIO(rendered.pdf)).pages]
 
 
 def test_a_draft_marks_every_page_and_lists_the_notes():
-    text = _pdf_text("draft")
-    pages = text.count("BROUILLON")
-    assert pages >= 20  # every page, the cover included
+    pages = _pdf_pages("draft")
+    version = input_version(ROOT).label.rstrip("+")
+    assert all(f"BROUILLON · version {version}" in page for page in pages)  # cover too
+    text = " ".join(pages)
     assert "Notes éditoriales (brouillon seulement)" in text
     assert "Add the 2025 revenue once the board has approved it" in text
     assert "partners/alpha.yaml:15:7" in text
 
 
 def test_a_submission_has_no_mark_and_no_notes():
-    text = _pdf_text("submission")
+    text = " ".join(_pdf_pages("submission"))
     assert "BROUILLON" not in text and "DRAFT" not in text
     assert "Add the 2025 revenue" not in text
 
@@ -163,3 +164,18 @@ def test_a_bad_audience_is_a_usage_error(capsys):
         main(["--input", str(ROOT), "--audience", "everyone", "check"])
     assert stop.value.code == 2
     assert "'everyone' is not an audience" in capsys.readouterr().err
+
+
+def test_the_example_is_ready_for_submission(capsys):
+    example = Path(__file__).parent / "roots" / "example"
+    assert main(["--input", str(example), "check", "--submission"]) == 0
+    assert capsys.readouterr().out.startswith("ok: 20 partners")
+
+
+def test_the_schemas_document_notes_and_markers():
+    from proposal.models import CallRules, Partner
+
+    partner = Partner.model_json_schema()
+    assert "todo" in partner["$defs"]["Note"]["properties"]
+    assert "confidential" in partner["$defs"]["Pledge"]["properties"]
+    assert "blocking_warnings" in CallRules.model_json_schema()["properties"]
