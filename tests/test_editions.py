@@ -179,3 +179,17 @@ def test_the_schemas_document_notes_and_markers():
     assert "todo" in partner["$defs"]["Note"]["properties"]
     assert "confidential" in partner["$defs"]["Pledge"]["properties"]
     assert "blocking_warnings" in CallRules.model_json_schema()["properties"]
+
+
+def test_a_blocking_page_limit_refuses_the_submission_after_rendering(root, tmp_path, capsys):
+    """Only the laid-out PDF knows its pages: `check --submission` passes, the build
+    refuses and writes nothing."""
+    edit(root / "partners" / "alpha.yaml", "todo: true", "todo: false")
+    edit(root / "data" / "call.yaml", "page_limit: 70", "page_limit: 2")
+    assert main(["--input", str(root), "check", "--submission"]) == 0
+    out = tmp_path / "out"
+    assert main(["--input", str(root), "--out", str(out), "--submission", "--lang", "en"]) == 1
+    printed = capsys.readouterr().out
+    assert "error: the English proposal has" in printed
+    assert "the call blocks a submission on this warning" in printed
+    assert not list(out.glob("*.pdf"))
