@@ -40,6 +40,7 @@ from .models import (
     Pledge,
     Project,
     Text,
+    WorkPackage,
     walk_project,
 )
 from .problems import Problem
@@ -202,7 +203,7 @@ def collect_notes(project: Project, at: Locations = NOWHERE) -> list[LocatedNote
     """Every editorial note of the data, in file order, located at the note itself."""
     found = []
     for file, path, node in walk_project(project):
-        if isinstance(node, Text | Partner) or type(node).__name__ == "WorkPackage":
+        if isinstance(node, Text | Partner | WorkPackage):
             for index, note in enumerate(getattr(node, "notes", ())):
                 _file, line, col = at.where(file, *path, "notes", index)
                 found.append(LocatedNote(file, line, col, path, note))
