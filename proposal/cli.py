@@ -178,7 +178,7 @@ def _add_input(parser: argparse.ArgumentParser, default: str, shown: str) -> Non
 
 def _add_edition(parser: argparse.ArgumentParser, default: str) -> None:
     # As --input: SUPPRESS on `check` keeps a value given before the subcommand.
-    from .editions import Audience
+    from .confidential import Audience
 
     parser.add_argument("--submission", action="store_true",
                         default=False if default != argparse.SUPPRESS else default,
@@ -194,7 +194,7 @@ def _add_edition(parser: argparse.ArgumentParser, default: str) -> None:
 
 
 def _audience(text: str) -> object:
-    from .editions import Audience
+    from .confidential import Audience
 
     try:
         return Audience.parse(text)

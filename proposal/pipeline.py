@@ -15,15 +15,12 @@ from pathlib import Path
 
 from .assets import check_logos
 from .compute import Figures, compute_figures
+from .confidential import Audience, check_audience, edition_view, render_edition_workbook
 from .editions import (
-    Audience,
     EditionChoice,
-    check_audience,
-    edition_view,
     gate_submission,
     make_marks,
     refuse_blocking_render_warnings,
-    render_edition_workbook,
 )
 from .faults import pause_point
 from .interrupts import checkpoint

@@ -371,7 +371,7 @@ def fill(text: str, project: Project, figures: Figures, loc: Locale) -> str:
     def written(found: re.Match) -> str:
         value = figure_value(project, figures, found["name"], found["key"])
         if value is None and figures.marks is not None and figures.marks.hidden:
-            return "\u2013"  # a figure the edition masks (`editions.edition_view`)
+            return "\u2013"  # a figure the edition masks (`confidential.edition_view`)
         if value is None:
             raise ValueError(f"{found.group()} has no value; `check` should have said so")
         return format_figure(value, NAMED[found["name"]].kind, loc, found["hint"] == FULL)

@@ -20,7 +20,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
-from .editions import check_blocking_codes, check_confidential
+from .confidential import check_confidential
+from .editions import check_blocking_codes
 from .glyphs import describe, shipped_fonts, undrawable
 from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
@@ -1003,7 +1004,7 @@ def check_blocking_warnings(project: Project, at: Locations) -> list[Problem]:
 @needs("partners")
 def check_confidential_totals(project: Project, at: Locations) -> list[Problem]:
     """A warning when the public edition's totals would give one partner's confidential
-    contributions away (see `proposal.editions.check_confidential`)."""
+    contributions away (see `proposal.confidential.check_confidential`)."""
     return check_confidential(project, at)
 
 

@@ -22,7 +22,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from proposal.cli import main
-from proposal.editions import Audience, EditionChoice, edition_view, make_marks
+from proposal.confidential import Audience, edition_view
+from proposal.editions import EditionChoice, make_marks
 from proposal.pipeline import check
 
 ROOT = Path(__file__).parent / "roots" / "editions"

@@ -11,14 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from proposal.cli import main
-from proposal.editions import (
-    Audience,
-    EditionChoice,
-    collect_notes,
-    edition_view,
-    input_version,
-    make_marks,
-)
+from proposal.confidential import Audience, edition_view
+from proposal.editions import EditionChoice, collect_notes, input_version, make_marks
 from proposal.pipeline import check
 from proposal.render.pdf.builder import render_pdf
 

@@ -334,7 +334,7 @@ class Figures:
     # ------------------------------------------------------------------- edition
     marks: Marks | None = None
     """How the edition being rendered presents these figures (draft mark, notes, audience
-    and what it masks; see `proposal.editions.edition_view`); None outside a build."""
+    and what it masks; see `proposal.confidential.edition_view`); None outside a build."""
 
 
 def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
