@@ -1,7 +1,9 @@
 """Command line of the proposal generator: `consortium-proposal`, `python -m proposal`.
 
     consortium-proposal [--input DIR] [--out DIR] [--lang en|fr ...] [--html]   build
+        [--submission] [--audience full|public|partner:ID]      (a draft for the team)
     consortium-proposal check [--input DIR] [--format text|json|github]        validate only
+        [--submission] [--audience ...]        (what `build` with them would refuse)
     consortium-proposal schema [--input DIR] [--out DIR]                       JSON Schemas
     consortium-proposal new-partner ID [--input DIR]                           partner file
     consortium-proposal serve [--input DIR] [--port N] [--out DIR]             live preview
@@ -72,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace, input_dir: Path) -> int:
     from .pipeline import check
 
-    result = check(input_dir)
+    result = check(input_dir, submission=args.submission, audience=args.audience)
     if args.format == "text":
         if result.problems:
             print(format_problems(result.problems))
@@ -157,7 +159,11 @@ def _build(args: argparse.Namespace, input_dir: Path) -> int:
         from .pipeline import build
 
         langs = tuple(dict.fromkeys(args.lang)) if args.lang else LANGUAGES
-        result = build(input_dir, Path(args.out), langs=langs, html=args.html, wait=args.wait)
+        from .editions import EditionChoice
+
+        choice = EditionChoice("submission" if args.submission else "draft", args.audience)
+        result = build(input_dir, Path(args.out), langs=langs, html=args.html, wait=args.wait,
+                       choice=choice)
     except InputError as error:
         from .pipeline import count_line
 
@@ -195,12 +201,14 @@ def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
                         help="edition to build; repeat for both (default: en and fr)")
     parser.add_argument("--html", action="store_true",
                         help="also write the HTML handed to WeasyPrint, for previews")
+    _add_edition(parser, default_input)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the input only; write nothing")
     _add_input(check, argparse.SUPPRESS, default_input)
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="text (default), json, or GitHub Actions annotations")
+    _add_edition(check, argparse.SUPPRESS)
 
     schema = commands.add_parser("schema", help="write JSON Schemas of the input files")
     _add_input(schema, argparse.SUPPRESS, default_input)
@@ -250,6 +258,32 @@ def _add_input(parser: argparse.ArgumentParser, default: str, shown: str) -> Non
     # Subcommands take --input too; SUPPRESS keeps a value given before the subcommand.
     parser.add_argument("--input", default=default, metavar="DIR",
                         help=f"folder holding partners/ and data/ (default: {shown})")
+
+
+def _add_edition(parser: argparse.ArgumentParser, default: str) -> None:
+    # As --input: SUPPRESS on `check` keeps a value given before the subcommand.
+    from .confidential import Audience
+
+    parser.add_argument("--submission", action="store_true",
+                        default=False if default != argparse.SUPPRESS else default,
+                        help="the submission edition: no draft mark, no editorial notes; "
+                        "refused while a to-do note, a blocking warning or filler text "
+                        "remains (default: a draft)")
+    parser.add_argument("--audience", type=_audience,
+                        default=Audience() if default != argparse.SUPPRESS else default,
+                        metavar="full|public|partner:ID",
+                        help="who the outputs are for: full (default, everything), public "
+                        "(confidential values masked), partner:ID (public plus that "
+                        "partner's own values); names the output files")
+
+
+def _audience(text: str) -> object:
+    from .confidential import Audience
+
+    try:
+        return Audience.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _seconds(text: str) -> float:

@@ -126,9 +126,27 @@ class Text(Strict):
     """The English text."""
     fr: NonEmpty
     """The French text."""
+    notes: Notes = ()
+    """Editorial notes on this text: shown by draft builds only (see `Note`)."""
 
     def __getitem__(self, lang: str) -> str:
         return getattr(self, lang)
+
+
+class Note(Strict):
+    """An editorial note a contributor leaves in the data: shown by draft builds (in the
+    "Editorial notes" annex), never by a submission build, which refuses any left `todo`."""
+
+    text: NonEmpty
+    """What the note says, in the contributor's language (notes are never translated)."""
+    author: NonEmpty | None = None
+    """Who wrote it, so the bid team knows whom to ask."""
+    todo: bool = False
+    """True when something must still be done: a submission build refuses while it is left."""
+
+
+Notes = Annotated[tuple[Note, ...], Field(max_length=50)]
+"""Editorial notes on a text, a partner or a work package (see `Note`)."""
 
 
 class _ProperNameMark:
@@ -420,6 +438,9 @@ class Pledge(Provenance):
     """ISO 4217 currency code; the financing plan is in EUR."""
     description: Text | None = None
     """What the pledge covers or depends on."""
+    confidential: bool = False
+    """True when the amount is confidential: the public edition masks it (and the partner's
+    pledge and source rows), other partners' extracts too; only aggregates remain."""
 
 
 class InKind(Strict):
@@ -439,6 +460,8 @@ class InKind(Strict):
     """Value in EUR, when the contribution counts in the financing plan."""
     counts_in_financing: bool = True
     """False to list the contribution without counting its value as a financing source."""
+    confidential: bool = False
+    """True when the valuation is confidential: masked like a confidential pledge."""
 
 
 class Contributions(Strict):
@@ -495,6 +518,8 @@ class Partner(Strict):
     """Sources that state the partner's participation and profile facts."""
     assumption: bool = False
     """True when the partner's participation itself has no public source."""
+    notes: Notes = ()
+    """Editorial notes on the partner: shown by draft builds only (see `Note`)."""
 
 
 # ---------------------------------------------------------------------- consortium
@@ -644,6 +669,10 @@ class CallRules(Strict):
     """Bounds on financing shares."""
     sources: tuple[Id, ...] = ()
     """Sources for the rules."""
+    blocking_warnings: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")],
+                             ...] = ()
+    """Codes of warnings (such as `page-limit`, `financing-gap`) that block a submission
+    build: `check --submission` and `build --submission` refuse while one is reported."""
 
 
 # ----------------------------------------------------------------------- cost model
@@ -965,6 +994,8 @@ class WorkPackage(Strict):
     """Deliverables."""
     milestones: tuple[Milestone, ...] = ()
     """Milestones."""
+    notes: Notes = ()
+    """Editorial notes on the work package: shown by draft builds only (see `Note`)."""
 
     @model_validator(mode="after")
     def _ordered_months(self) -> WorkPackage:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .i18n import Locale
 from .locations import Locations
-from .models import SOURCES_FILE, Original, Project, Proper, Text, walk_project
+from .models import LANGUAGES, SOURCES_FILE, Original, Project, Proper, Text, walk_project
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ def bilingual_texts(project: Project) -> Iterator[tuple[str, tuple, str, str]]:
     """Every text of the project in each language: (file, path of the value, lang, text)."""
     for file, path, node in walk_project(project):
         if isinstance(node, Text):
-            for lang in type(node).model_fields:
+            for lang in LANGUAGES:
                 yield file, (*path, lang), lang, node[lang]
 
 
@@ -370,6 +370,8 @@ def fill(text: str, project: Project, figures: Figures, loc: Locale) -> str:
 
     def written(found: re.Match) -> str:
         value = figure_value(project, figures, found["name"], found["key"])
+        if value is None and figures.marks is not None and figures.marks.hidden:
+            return "\u2013"  # a figure the edition masks (`confidential.edition_view`)
         if value is None:
             raise ValueError(f"{found.group()} has no value; `check` should have said so")
         return format_figure(value, NAMED[found["name"]].kind, loc, found["hint"] == FULL)

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from .confidential import check_confidential
+from .editions import check_blocking_codes
 from .glyphs import describe, shipped_fonts, undrawable
 from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
@@ -993,6 +995,19 @@ def check_placeholders(project: Project, at: Locations) -> list[Problem]:
     return check_references(project, at)
 
 
+@needs("call")
+def check_blocking_warnings(project: Project, at: Locations) -> list[Problem]:
+    """Every code `call.blocking_warnings` lists is a warning code some rule reports."""
+    return check_blocking_codes(project, at)
+
+
+@needs("partners")
+def check_confidential_totals(project: Project, at: Locations) -> list[Problem]:
+    """A warning when the public edition's totals would give one partner's confidential
+    contributions away (see `proposal.confidential.check_confidential`)."""
+    return check_confidential(project, at)
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -1012,6 +1027,8 @@ CHECKS: list[Check] = [
     check_format_rules,
     check_drawable_characters,
     check_placeholders,
+    check_blocking_warnings,
+    check_confidential_totals,
 ]
 """The cross-file rules, in the order they run; each is skipped while a file it
 `needs` is invalid on its own."""

@@ -62,8 +62,9 @@ def test_unknown_key_suggests_the_right_one(sample: SampleProject) -> None:
         "tables [missing-key]",
         "partners/alpha.yaml:2:1: error: unknown key `shortname`; expected one of: address, "
         "assumption, contributions, country, description, founding_member, infrastructure, "
-        "key_people, legal_name, logo, organisation_type, pic, previous_projects, references, "
-        "role, short_name, sources, status, value_chain, website; did you mean `short_name`? "
+        "key_people, legal_name, logo, notes, organisation_type, pic, previous_projects, "
+        "references, role, short_name, sources, status, value_chain, website; did you mean "
+        "`short_name`? "
         "[unknown-key]",
     ]
 

@@ -5,6 +5,7 @@ project and gathers the problems their checks find."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -44,6 +45,9 @@ from .rounding import EURO, Precision, money_precision, round_parts
 from .sensitivity import compute_sensitivity, print_sensitivity
 from .tables import TOTAL, ratio
 from .workplan import compute_work_plan
+
+if TYPE_CHECKING:
+    from ..editions import Marks
 
 
 @dataclass(frozen=True, eq=False)
@@ -326,6 +330,11 @@ class Figures:
     problems: list[Problem]
     """Problems found while computing: share-rule violations (errors), data that
     does not add up (warnings). The pipeline stops on errors like on validation's."""
+
+    # ------------------------------------------------------------------- edition
+    marks: Marks | None = None
+    """How the edition being rendered presents these figures (draft mark, notes, audience
+    and what it masks; see `proposal.confidential.edition_view`); None outside a build."""
 
 
 def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:

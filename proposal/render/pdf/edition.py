@@ -187,6 +187,29 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "compliance": self.compliance(),
             "profiles": [self.profile(partner) for partner in self.project.partners],
             "assumptions": self.assumptions(),
+            "draft": self.draft(),
+        }
+
+    def draft(self) -> dict[str, Any] | None:
+        """A draft's page mark (a CSS string) and its editorial notes; None otherwise."""
+        marks = self.figures.marks
+        if marks is None or not marks.draft:
+            return None
+        _ = self._
+        version = (_("{version} + uncommitted changes") if marks.dirty else "{version}")
+        mark = _("DRAFT · version {version} · built {date}").format(
+            version=version.format(version=marks.version.rstrip("+")),
+            date=self.loc.date(marks.built) if marks.built else "")
+        return {
+            "mark": css_content(mark, {}),
+            "heading": _("Editorial notes (draft only)"),
+            "lead": _("Notes the contributors left in the data. A submission build leaves "
+                      "this annex out, and refuses while a to-do note remains."),
+            "notes": [{"where": note.where, "subject": note.subject, "text": note.note.text,
+                       "author": note.note.author or "",
+                       "todo": _("to do") if note.note.todo else ""}
+                      for note in marks.notes],
+            "columns": [_("Where"), _("On"), _("Note"), _("Author"), _("Status")],
         }
 
     def document(self) -> dict[str, Any]:

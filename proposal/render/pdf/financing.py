@@ -64,7 +64,8 @@ class FinancingContext:
             label = self._source_label(f.financing.loc[source_id])
             sources.append([label, self.label("financing_kind", kind),
                             self.amount(row["amount"]), self.percent(row["share"], decimals)])
-            bars.append(Bar(label, row["share"], self.loc.percent(row["share"], decimals)))
+            if not pd.isna(row["share"]):  # a share the edition masks has no bar
+                bars.append(Bar(label, row["share"], self.loc.percent(row["share"], decimals)))
         rule_texts = {rule.id: rule for rule in p.call.share_rules}
         rules = []
         for rule_id, row in f.share_rules.iterrows():
