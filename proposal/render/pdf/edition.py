@@ -19,7 +19,7 @@ from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
 from ...i18n import N_, Locale
 from ...locations import NOWHERE, Locations
-from ...models import Original, Project, Proper, Text
+from ...models import Original, Project, Proper, Text, ordered_partners
 from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
@@ -185,7 +185,8 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "sensitivity": self.sensitivity(),
             "financing": self.financing(),
             "compliance": self.compliance(),
-            "profiles": [self.profile(partner) for partner in self.project.partners],
+            "profiles": [self.profile(partner)
+                         for partner in ordered_partners(self.project)],
             "assumptions": self.assumptions(),
         }
 

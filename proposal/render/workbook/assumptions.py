@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import HOURS_PER_YEAR
 from ...i18n import N_
+from ...models import ordered_partners
 from .book import HEADER_ROW, Book, partner_name
 from .costs import CAPEX_BASES, OPEX_BASES
 from .keys import Key, Kind
@@ -174,7 +175,7 @@ def assumption_inputs(book: Book) -> list[Input]:
                       Key(Kind.INPUT, "tolerance"), fin.tolerance_eur, "eur", _("EUR"),
                       name="FinancingTolerance", status=setting))
     section = _("Partner contributions")
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         rows += [Input(section, _("{partner}: {kind}").format(
                            partner=partner.short_name, kind=_(PLEDGES[pledge.kind.value])),
                        Key(Kind.PLEDGE, partner.id, j), pledge.amount, "eur", _("EUR"), pledge,

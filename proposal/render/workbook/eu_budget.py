@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import ELIGIBLE, EU_DIRECT, EU_INDIRECT, TOTAL
 from ...i18n import N_
-from ...models import Project
+from ...models import Project, ordered_partners
 from .book import HEADER_ROW, Book, Sheet, add, partner_name, ref, sum_of
 from .keys import Key, Kind
 from .workplan import effort_pairs
@@ -92,7 +92,8 @@ def write_eu_budget(book: Book) -> None:
     project, figures = book.project, book.figures
     contributions = eu_contributions(project)
     partners = ordered(figures.eu_budget_by_partner.index.drop(TOTAL),
-                       (pid for pid, _wp in contributions), [p.id for p in project.partners])
+                       (pid for pid, _wp in contributions),
+                       [p.id for p in ordered_partners(project)])
     wps = ordered(figures.eu_budget_by_work_package.index.drop(TOTAL),
                   (wp for _pid, wp in contributions),
                   [wp.id for wp in project.workplan.work_packages])

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import SHARE_SLACK, TOTAL
 from ...i18n import N_
+from ...models import ordered_partners
 from .book import HEADER_ROW, Book, add, partner_name, ref, string_literal, sum_of
 from .eu_budget import ROUNDING_NOTE
 from .keys import Key, Kind
@@ -38,7 +39,7 @@ def write_partners(book: Book) -> None:
                               _("Organisation type"), _("Status"), _("Founding member"),
                               *(title for _c, title in columns)])
     first = 8
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         row += 1
         pid = partner.id
         sheet.text(row, 1, pid)
@@ -69,7 +70,7 @@ def write_partners(book: Book) -> None:
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row += 1
     sheet.text(row, 1, _("Total"))
-    ids = [p.id for p in project.partners]
+    ids = [p.id for p in ordered_partners(project)]
     for col, (column, _title) in enumerate(columns, start=first):
         formula = (share_of_cost(ref(Key(Kind.PLEDGES, TOTAL, TOTAL))) if column == "share" else
                    sum_of(Key(Kind.PLEDGES, ids[0], column), Key(Kind.PLEDGES, ids[-1], column)))
