@@ -109,7 +109,7 @@ def write_eu_budget(book: Book) -> None:
     row = write_eu_lists(book, sheet, partners, wps)
 
     # -- the detailed table: beneficiary x work package
-    sheet.block(row + 2, _("Costs per beneficiary and work package (EUR)"))
+    sheet.block(row + 2, _("Costs per beneficiary and work package"))
     row += 3
     detail_header = row
     last = sheet.header(row, [_("Beneficiary"), _("Work package"),
@@ -127,10 +127,10 @@ def write_eu_budget(book: Book) -> None:
 
     # -- per beneficiary and per work package: sums of the detailed rows
     for table, grid, title, header, keys, side in (
-        ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary (EUR)"),
+        ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary"),
          _("Beneficiary"), partners, 0),
         ("eu_budget_by_work_package", Kind.EU_BUDGET_BY_WORK_PACKAGE,
-         _("Costs per work package (EUR)"), _("Work package"), wps, 1),
+         _("Costs per work package"), _("Work package"), wps, 1),
     ):
         sheet.block(row + 2, title)
         row += 3
@@ -171,7 +171,7 @@ def write_reconciliation(book: Book, sheet: Sheet, row: int) -> None:
         "financing_member_state": ref(Key(Kind.FINANCING, "member_state", "amount")),
         **{step: ref(Key(Kind.RECONCILIATION, step)) for step, _l, _f in RECONCILIATION},
     }
-    sheet.block(row, _("From the total cost to the eligible costs (EUR)"))
+    sheet.block(row, _("From the total cost to the eligible costs"))
     categories = ", ".join(excludes) or "–"
     for step, label, formula in RECONCILIATION:
         row += 1
