@@ -1115,10 +1115,13 @@ def proper_names(project: Project) -> Iterator[str]:
 def ordered_partners(project: Project) -> tuple[Partner, ...]:
     """The partners in the order readers see them: the ids of `partner_order` in its
     order, the coordinator first unless that list places it, then the others in
-    file-name order. Ids that name no partner are skipped (`check` reports them)."""
-    order = project.consortium.partner_order
-    leading = ([] if project.consortium.coordinator in order
-               else [project.consortium.coordinator])
+    file-name order. Ids that name no partner are skipped (`check` reports them); a
+    project whose consortium file failed keeps the file-name order."""
+    consortium = project.consortium
+    if consortium is None:
+        return project.partners
+    order = consortium.partner_order
+    leading = [] if consortium.coordinator in order else [consortium.coordinator]
     by_id = {partner.id: partner for partner in project.partners}
     first = [pid for pid in dict.fromkeys([*leading, *order]) if pid in by_id]
     return (*(by_id[pid] for pid in first),
