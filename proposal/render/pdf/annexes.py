@@ -137,7 +137,9 @@ class AnnexesContext:
         head = [_("Assumption"), _("Value"), _("Why this value")]
         if self.show_paths:
             head.append(_("Where"))
-        table = [[label, value, note or "\u2013",
+        # Values of different units do not line up as a column of figures: left-aligned
+        # and free to wrap before their unit, they leave the reasons room to read.
+        table = [[label, Cell(value.text), note or "\u2013",
                   *([self._where(*place)] if self.show_paths else [])]
                  for place, label, value, note in rows]
         sources = [self._source_line(source_id) for source_id in sorted(self.project.sources)]
