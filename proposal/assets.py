@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from .images import BadImage, inspect_logo, links_elsewhere
 from .locations import Locations
-from .models import Partner, Project, partner_file
+from .models import Partner, Project, ordered_partners, partner_file
 from .problems import Problem
 
 Origin = tuple[str, int, int, str]
@@ -60,7 +60,7 @@ class Logo(NamedTuple):
 def partner_logos(project: Project, root: Path, at: Locations) -> list[Logo]:
     """The partners' logos, with where each path is written (for located errors)."""
     logos = []
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         if partner.logo:
             path = (root / partner.logo).resolve()
             file, line, col = at.where(partner_file(partner.id), "logo")

@@ -577,6 +577,10 @@ class Consortium(Strict):
     """The proposal's narrative texts."""
     sources: tuple[Id, ...] = ()
     """Sources for the facts in the narrative."""
+    partner_order: tuple[Id, ...] = ()
+    """Partner ids in the order the outputs list partners (annex, tables, workbook,
+    figures JSON); the coordinator comes first unless listed elsewhere, partners left
+    out follow in file-name order."""
 
 
 # ------------------------------------------------------------------------- the call
@@ -1137,6 +1141,22 @@ def proper_names(project: Project) -> Iterator[str]:
                 value = getattr(node, name)
                 if PROPER_NAME in field.metadata and isinstance(value, str):
                     yield value
+
+
+def ordered_partners(project: Project) -> tuple[Partner, ...]:
+    """The partners in the order readers see them: the ids of `partner_order` in its
+    order, the coordinator first unless that list places it, then the others in
+    file-name order. Ids that name no partner are skipped (`check` reports them); a
+    project whose consortium file failed keeps the file-name order."""
+    consortium = project.consortium
+    if consortium is None:
+        return project.partners
+    order = consortium.partner_order
+    leading = [] if consortium.coordinator in order else [consortium.coordinator]
+    by_id = {partner.id: partner for partner in project.partners}
+    first = [pid for pid in dict.fromkeys([*leading, *order]) if pid in by_id]
+    return (*(by_id[pid] for pid in first),
+            *(partner for partner in project.partners if partner.id not in first))
 
 
 def is_figure(node: Any) -> bool:

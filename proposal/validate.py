@@ -654,6 +654,8 @@ def check_partner_references(project: Project, at: Locations) -> list[Problem]:
             refs.append((cost, (attr, i, "beneficiary"), line.beneficiary, False))
     for partner_id in project.workplan.partner_rates:
         refs.append((work, ("partner_rates", partner_id), partner_id, True))
+    refs.extend((DATA_FILE_OF["consortium"], ("partner_order", i), pid, False)
+                for i, pid in enumerate(project.consortium.partner_order))
     for w, wp in enumerate(project.workplan.work_packages):
         base = ("work_packages", w)
         refs.append((work, (*base, "lead"), wp.lead, False))
@@ -743,6 +745,30 @@ def check_provenance(project: Project, at: Locations) -> list[Problem]:
                  severity="warning")
         for file, path, node in walk_project(project)
         if is_figure(node) and not node.documented
+    ]
+
+
+def check_assumption_notes(project: Project, at: Locations) -> list[Problem]:
+    """Warn about figures flagged as assumptions that do not say why (no `note`): the
+    assumptions annex prints each one with its reason."""
+    return [
+        at.problem(file, (*path, "assumption"), "assumption-note",
+                 f"figure `{_dotted(path)}` is an assumption without a `note`; add "
+                 "`note: {en: ..., fr: ...}` saying why this value is assumed",
+                 severity="warning", key=True)
+        for file, path, node in walk_project(project)
+        if is_figure(node) and node.assumption and node.note is None
+    ]
+
+
+@needs("consortium")
+def check_partner_order(project: Project, at: Locations) -> list[Problem]:
+    """`partner_order` names each partner at most once."""
+    order = project.consortium.partner_order
+    return [
+        at.problem(DATA_FILE_OF["consortium"], ("partner_order", i), "partner-order",
+                 f"`{pid}` is listed twice in `partner_order`; list each partner once")
+        for i, pid in enumerate(order) if pid in order[:i]
     ]
 
 
@@ -1015,6 +1041,8 @@ CHECKS: list[Check] = [
     check_cost_model_references,
     check_source_references,
     check_provenance,
+    check_assumption_notes,
+    check_partner_order,
     check_currency,
     check_phases,
     check_work_plan_months,

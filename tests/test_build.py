@@ -178,17 +178,21 @@ def test_failed_build_keeps_previous_outputs(sample: SampleProject, tmp_path: Pa
     out = tmp_path / "out"
     assert main(["--input", str(sample.path), "--out", str(out), "--lang", "en"]) == 0
     before = visible(out)
-    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true}\n  description: "
-                "{en: EU procurement", "share: {value: 0.45, assumption: true}\n  description: "
-                "{en: EU procurement")
+    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement", "share: {value: 0.45, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement")
     assert main(["--input", str(sample.path), "--out", str(out), "--lang", "en"]) == 1
     assert visible(out) == before
 
 
 def test_share_rule_violation_is_reported_by_check(sample: SampleProject, capsys) -> None:
-    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true}\n  description: "
-                "{en: EU procurement", "share: {value: 0.45, assumption: true}\n  description: "
-                "{en: EU procurement")
+    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement", "share: {value: 0.45, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement")
     assert main(["check", "--input", str(sample.path)]) == 1
     out = capsys.readouterr().out
     assert "data/call.yaml:" in out and "[share-rule]" in out

@@ -405,8 +405,9 @@ def test_eu_budget_by_work_package(small):
 
 
 def test_accelerators_drawing_more_than_the_phase(small_copy):
-    edit(small_copy, "data/cost_model.yaml", "power_kw: {value: 1.5, assumption: true}",
-         "power_kw: {value: 4.5, assumption: true}")
+    edit(small_copy, "data/cost_model.yaml", "power_kw: {value: 1.5, assumption: true, "
+                                             "note: {en: Test value., fr: Valeur de test.}}",
+         "power_kw: {value: 4.5, assumption: true, note: {en: Test value., fr: Valeur de test.}}")
     figures = compute_figures(*located(small_copy))
     [problem] = [p for p in figures.problems if p.code == "accelerator-power"]
     assert (problem.file, problem.line, problem.severity) == (
@@ -419,8 +420,9 @@ def test_accelerators_drawing_more_than_the_phase(small_copy):
 
 
 def test_sites_that_cannot_power_the_phase(small_copy):
-    edit(small_copy, "data/cost_model.yaml", "power_mw: {value: 5, assumption: true}",
-         "power_mw: {value: 7, assumption: true}")
+    edit(small_copy, "data/cost_model.yaml", "power_mw: {value: 5, assumption: true, "
+                                             "note: {en: Test value., fr: Valeur de test.}}",
+         "power_mw: {value: 7, assumption: true, note: {en: Test value., fr: Valeur de test.}}")
     figures = compute_figures(*located(small_copy))
     [problem] = [p for p in figures.problems if p.code == "site-power"]
     assert problem.message == (

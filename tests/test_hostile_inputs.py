@@ -88,11 +88,14 @@ def test_figures_counts_and_effort_are_bounded(sample: SampleProject) -> None:
 
 @pytest.mark.parametrize(("pue", "at", "field"), [
     ("0.9", "28:8", "energy.pue"),
-    ("{value: 0, assumption: true}", "28:16", "energy.pue.value"),
+    ("{value: 0, assumption: true, "
+     "note: {en: Test value., fr: Valeur de test.}}", "28:16", "energy.pue.value"),
 ])
 def test_pue_below_one_is_impossible(sample: SampleProject, pue: str, at: str, field) -> None:
     # A PUE of 0 printed that the facility uses 0 GWh.
-    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", f"pue: {pue}")
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}",
+                                        f"pue: {pue}")
     shown = pue if pue == "0.9" else "0"
     assert problems_of(sample) == [
         f"data/cost_model.yaml:{at}: error: `{field}` is {shown}; expected at least 1 (a PUE "
@@ -363,8 +366,10 @@ def test_name_the_fonts_cannot_draw_is_an_error(sample: SampleProject) -> None:
 
 def test_total_too_large_to_print_is_an_error(sample: SampleProject) -> None:
     """Each input within its bound, their product is not: compute bounds the totals."""
-    sample.edit("data/cost_model.yaml", "unit_price: {value: 25000, assumption: true}",
-                "unit_price: {value: 1000000000000000, assumption: true}")
+    sample.edit("data/cost_model.yaml", "unit_price: {value: 25000, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}",
+                "unit_price: {value: 1000000000000000, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}}")
     result = check(sample.path)
     assert not result.ok
     assert [(p.file, p.code, p.message) for p in errors(result.problems)] == [(

@@ -189,7 +189,9 @@ def test_negative_amount(sample: SampleProject) -> None:
 @pytest.mark.parametrize(("value", "shown"), [(".nan", "nan"), (".inf", "inf"), ("1e400", "inf")])
 def test_amount_must_be_finite(sample: SampleProject, value: str, shown: str) -> None:
     sample.edit("partners/alpha.yaml", "amount: 100000000", f"amount: {value}")
-    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", f"pue: {value}")
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}",
+                                        f"pue: {value}")
     assert problems_of(sample) == [
         f"data/cost_model.yaml:28:8: error: `energy.pue` is {shown}; expected a finite "
         "number [invalid-value]",
@@ -217,12 +219,16 @@ def test_pledge_currency_must_be_eur(sample: SampleProject) -> None:
 
 
 def test_phases_ordered_inside_window_and_not_decreasing(sample: SampleProject) -> None:
-    sample.edit("data/cost_model.yaml", "        count: {value: 4000, assumption: true}\n",
-                "        count: {value: 4000, assumption: true}\n"
+    sample.edit("data/cost_model.yaml", "        count: {value: 4000, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}\n",
+                "        count: {value: 4000, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}}\n"
                 "  - id: p2\n    name: {en: Phase 2, fr: Phase 2}\n    start: 2026-01-01\n"
-                "    end: 2031-06-30\n    power_mw: {value: 5, assumption: true}\n"
+                "    end: 2031-06-30\n    power_mw: {value: 5, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}}\n"
                 "    sites: [paris]\n    accelerators:\n      - type: h100\n"
-                "        count: {value: 10, assumption: true}\n")
+                "        count: {value: 10, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}}\n")
     assert problems_of(sample) == [
         "data/cost_model.yaml:29:12: error: phase `p2` is listed after `p1` but starts or ends "
         "earlier; list phases in order [phase-order]",
@@ -244,7 +250,8 @@ def test_task_outside_its_work_package(sample: SampleProject) -> None:
 
 
 def test_figure_without_provenance_is_a_warning(sample: SampleProject) -> None:
-    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}", "pue: 1.2")
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}", "pue: 1.2")
     result = check(sample.path)
     assert [str(p) for p in result.warnings] == [
         "data/cost_model.yaml:28:8: warning: figure `energy.pue` has neither `source` nor "
@@ -254,7 +261,8 @@ def test_figure_without_provenance_is_a_warning(sample: SampleProject) -> None:
 
 
 def test_sourced_and_assumed_at_once_is_an_error(sample: SampleProject) -> None:
-    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true}",
+    sample.edit("data/cost_model.yaml", "pue: {value: 1.2, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}",
                 "pue: {value: 1.2, assumption: true, source: press}")
     assert problems_of(sample) == [
         "data/cost_model.yaml:28:8: error: `energy.pue`: a figure is either sourced or an "
@@ -727,7 +735,8 @@ def test_shipped_yaml_files_name_their_schema() -> None:
 
 def test_each_cost_category_is_costed_once(sample: SampleProject) -> None:
     sample.edit("data/cost_model.yaml", "  - {category: energy, basis: energy,",
-                "  - {category: energy, basis: fixed_per_year, rate: {value: 1, assumption: true},"
+                "  - {category: energy, basis: fixed_per_year, rate: {value: 1, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}},"
                 " eu_category: C.3, beneficiary: alpha, work_package: WP1}\n"
                 "  - {category: energy, basis: energy,")
     assert problems_of(sample) == [
@@ -737,7 +746,8 @@ def test_each_cost_category_is_costed_once(sample: SampleProject) -> None:
 
 
 def test_in_kind_needs_a_valuation_and_accelerators_a_type(sample: SampleProject) -> None:
-    sample.edit("partners/beta.yaml", "      valuation: {value: 20000000, assumption: true}\n", "")
+    sample.edit("partners/beta.yaml", "      valuation: {value: 20000000, assumption: true, "
+                                      "note: {en: Test value., fr: Valeur de test.}}\n", "")
     sample.edit("partners/beta.yaml", "    - kind: power", "    - kind: accelerators")
     assert problems_of(sample) == [
         "partners/beta.yaml:11:7: error: accelerators contributed in kind need an "
@@ -790,8 +800,10 @@ def test_format_rules_the_pdf_cannot_honour(sample: SampleProject) -> None:
 
 
 def test_energy_mix_adds_up_to_one(sample: SampleProject) -> None:
-    sample.edit("data/cost_model.yaml", "share: {value: 0.3, assumption: true}",
-                "share: {value: 0.2, assumption: true}")
+    sample.edit("data/cost_model.yaml", "share: {value: 0.3, assumption: true, "
+                                        "note: {en: Test value., fr: Valeur de test.}}",
+                "share: {value: 0.2, assumption: true, "
+                "note: {en: Test value., fr: Valeur de test.}}")
     assert problems_of(sample) == [
         "data/cost_model.yaml:33:5: error: the energy mix adds up to 90.0%; expected 100% "
         "[energy-mix]"
@@ -835,9 +847,11 @@ def test_a_reference_error_does_not_hide_a_share_rule(sample: SampleProject, cap
     found; it waits only for files that fail on their own (it reads them all)."""
     sample.edit("data/workplan.yaml", "    lead: alpha\n    start_month: 1",
                 "    lead: alfa\n    start_month: 1")
-    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true}\n  description: "
-                "{en: EU procurement", "share: {value: 0.45, assumption: true}\n  description: "
-                "{en: EU procurement")
+    sample.edit("data/financing.yaml", "share: {value: 0.2, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement", "share: {value: 0.45, assumption: true, "
+                                       "note: {en: Test value., fr: Valeur de test.}}"
+                "\n  description: {en: EU procurement")
     assert main(["check", "--input", str(sample.path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert [line.rsplit(" ", 1)[-1] for line in out[:-1]] == ["[share-rule]",
@@ -863,8 +877,10 @@ def test_rules_reading_an_invalid_file_wait_for_it(sample: SampleProject) -> Non
     ("data/consortium.yaml", "submission_date: 2026-09-30", "submission_date: 2026-09-31",
      "data/consortium.yaml:5:18: error: `2026-09-31` is not a date (day is out of range for "
      "month); expected a date written YYYY-MM-DD, such as 2027-01-31 [invalid-date]"),
-    ("data/financing.yaml", "  share: {value: 0.2, assumption: true}\n  description: {en: EU",
-     "  share: {value: 35, assumption: true}\n  description: {en: EU",
+    ("data/financing.yaml", "  share: {value: 0.2, assumption: true, "
+                            "note: {en: Test value., fr: Valeur de test.}}\n  description: {en: EU",
+     "  share: {value: 35, assumption: true, "
+     "note: {en: Test value., fr: Valeur de test.}}\n  description: {en: EU",
      "data/financing.yaml:3:18: error: `eu.share.value` is 35; expected a share between 0 and "
      "1: write 0.35 for 35 % [out-of-range]"),
     ("data/workplan.yaml", "    start_month: 1\n    end_month: 24",

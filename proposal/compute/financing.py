@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..locations import NOWHERE, Locations
-from ..models import DATA_FILE_OF, IN_KIND_UNITS, Project, ShareRule
+from ..models import DATA_FILE_OF, IN_KIND_UNITS, Project, ShareRule, ordered_partners
 from ..problems import Problem
 from .rounding import EURO, PERCENT, Precision, round_parts
 from .tables import SHARE_SLACK, TOTAL, percent, ratio, shares
@@ -62,7 +62,7 @@ def compute_financing(project: Project, total_cost: float,
         {"source": "member_state", "kind": "member_state", "partner": None, "lender": None,
          "amount_eur": financing.member_state.share.value * total_cost},
     ]
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         for kind in (*PLEDGE_KINDS, "in_kind"):
             amount = float(pledges.loc[partner.id, kind])
             if amount:
@@ -159,7 +159,7 @@ def share_precision(funding: Funding) -> Precision:
 
 def _pledges(project: Project) -> pd.DataFrame:
     rows = []
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         row = {"partner": partner.id, "short_name": partner.short_name,
                "name": partner.legal_name, "status": partner.status.value}
         for kind in PLEDGE_KINDS:
@@ -187,7 +187,7 @@ def _in_kind(project: Project) -> pd.DataFrame:
          "site": item.site,
          "valuation_eur": float("nan") if item.valuation is None else item.valuation.value,
          "counts_in_financing": item.counts_in_financing}
-        for partner in project.partners
+        for partner in ordered_partners(project)
         for item in partner.contributions.in_kind
     ]
     return pd.DataFrame(rows, columns=["partner", "kind", "quantity", "unit",

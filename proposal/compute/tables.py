@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..models import Project
+from ..models import Project, ordered_partners
 
 TOTAL = "total"
 """Label of the total row and column of every summable table."""
@@ -34,7 +34,7 @@ def with_totals(grid: pd.DataFrame) -> pd.DataFrame:
 def ordered(project: Project, ids: pd.Series) -> list[str]:
     """The distinct partner ids in the project's partner order, unknown ids last."""
     present = set(ids)
-    known = [p.id for p in project.partners if p.id in present]
+    known = [p.id for p in ordered_partners(project) if p.id in present]
     return known + [i for i in dict.fromkeys(ids) if i not in known]
 
 

@@ -14,10 +14,11 @@ from ...models import (
     Partner,
     Pledge,
     Ratio,
-    ShareRule,
     is_figure,
     walk_project,
 )
+from ..workbook.assumptions import Input, assumption_inputs
+from ..workbook.book import Wording
 from .cells import Cell, grid, integral
 
 if TYPE_CHECKING:
@@ -29,6 +30,10 @@ ITEM_NAMES = ("id", "category", "technology", "type", "kind")
 
 class AnnexesContext:
     """The annexes: one profile per partner, the assumed figures and the sources."""
+
+    show_paths: bool = False
+    """True in a draft edition: the assumptions annex adds a column saying where each
+    value is written in the input files (a submission leaves the files out)."""
 
     def profile(self: Edition, partner: Partner) -> dict[str, Any]:
         """One partner's profile page."""
@@ -105,27 +110,74 @@ class AnnexesContext:
                 "where": str(source.url) if source.url else self.text(source.document)}
 
     def assumptions(self: Edition) -> dict[str, Any]:
-        """Every figure flagged as an assumption, other assumptions, every source."""
+        """Every figure flagged as an assumption, named as the workbook names it, with its
+        value in its unit and why; other assumptions; every source. Where each value is
+        written in the input shows only when `show_paths` is set (a draft edition)."""
         _ = self._
-        rows = []
+        places = {id(node): (file, path) for file, path, node in walk_project(self.project)}
+        words = Wording(self.project, self.figures, self.loc.lang)
+        rows, named = [], set()
+        for entry in assumption_inputs(words):
+            origin = entry.origin
+            if not getattr(origin, "assumption", False):
+                continue
+            named.add(id(origin))
+            note = entry.note if entry.note is not None else self.text(origin.note)
+            rows.append((places[id(origin)], entry.item, self._in_unit(entry), note))
         for file, path, node in walk_project(self.project):
-            if is_figure(node) and node.assumption:
-                rows.append([self._where(file, path), self._value(node, path),
-                             self.text(node.note) or "\u2013"])
-            elif isinstance(node, ShareRule) and node.assumption:
-                rows.append([self._where(file, path),
-                             self.bounds(node.min_share, node.max_share),
-                             self.text(node.description)])
-            elif isinstance(node, Partner) and node.assumption:
-                rows.append([self._where(file, path), Cell("\u2013", True),
+            if id(node) in named or not getattr(node, "assumption", False):
+                continue
+            if is_figure(node):
+                rows.append(((file, path), *self._unnamed(file, path, node),
+                             self.text(node.note)))
+            elif isinstance(node, Partner):
+                rows.append(((file, path), node.short_name, Cell("\u2013", True),
                              _("Participation of %(partner)s not yet stated in a public "
-                               "source.") % {"partner": node.short_name}])
+                               "source.") % {"partner": node.short_name}))
+        head = [_("Assumption"), _("Value"), _("Why this value")]
+        if self.show_paths:
+            head.append(_("Where"))
+        # Values of different units do not line up as a column of figures: left-aligned
+        # and free to wrap before their unit, they leave the reasons room to read.
+        table = [[label, Cell(value.text), note or "\u2013",
+                  *([self._where(*place)] if self.show_paths else [])]
+                 for place, label, value, note in rows]
         sources = [self._source_line(source_id) for source_id in sorted(self.project.sources)]
         return {
-            "figures": grid([_("Where"), _("Value"), _("Why this value")], rows)
-            if rows else None,
+            "figures": grid(head, table) if table else None,
+            "caption": (_("Figures flagged as assumptions, with where they are written in "
+                          "the input.") if self.show_paths
+                        else _("Figures the bid team assumed, with their values and reasons.")),
             "sources": sources,
         }
+
+    def _in_unit(self: Edition, entry: Input) -> Cell:
+        """An input's value formatted by its kind, followed by its unit when it has one."""
+        value, kind = entry.value, entry.kind
+        if kind == "date":
+            return Cell(self.loc.date(value), True)
+        if kind == "year":
+            return Cell(self.year(value), True)
+        if kind in ("share", "rate"):
+            text = self.loc.percent(value, _decimals(value * 100))
+        elif kind in ("eur", "eur2"):
+            text = self.loc.money(value, 2 if kind == "eur2" or not integral([value]) else 0)
+        else:
+            text = self.loc.number(value, _decimals(value))
+        return Cell(self.loc.typeset(f"{text} {entry.unit}" if entry.unit else text), True)
+
+    def _unnamed(self: Edition, file: str, path: tuple, node: Any) -> tuple[str, Cell]:
+        """The label and value of a flagged figure that is not an input of the budget,
+        such as the quantity of a contribution in kind: named by its partner and kind,
+        else by the keys that lead to it."""
+        partner = self._root_of(file)
+        if isinstance(partner, Partner) and path[:2] == ("contributions", "in_kind") \
+                and path[-1] == "quantity":
+            item = partner.contributions.in_kind[path[2]]
+            label = self._("{partner}: in kind, {kind}").format(
+                partner=partner.short_name, kind=self.label("in_kind", item.kind))
+            return label, Cell(self.loc.quantity(node.value, IN_KIND_UNITS[item.kind]), True)
+        return self._where(file, path).partition(": ")[2], self._value(node, path)
 
     def _where(self: Edition, file: str, path: tuple) -> str:
         """A YAML location in words: the file and the keys leading to the value, list
@@ -162,3 +214,8 @@ class AnnexesContext:
         if isinstance(node, Count):
             return self.number(value)
         return self.number(value, decimals)
+
+
+def _decimals(value: float) -> int:
+    """The decimals a figure needs to print as written: none when whole, up to three."""
+    return 0 if integral([value]) else min(3, len(f"{value:.6g}".partition(".")[2]))

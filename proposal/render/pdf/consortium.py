@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models import ValueChainLayer
+from ...models import ValueChainLayer, ordered_partners
 from .cells import grid
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ class ConsortiumContext:
         """Partners, value-chain matrix, governance."""
         _, p = self._, self.project
         rows = []
-        for partner in p.partners:
+        for partner in ordered_partners(p):
             name = partner.short_name + (" \u2605" if partner.founding_member else "")
             rows.append([name, self.country(partner.country),
                          self.label("organisation_type", partner.organisation_type),
@@ -26,7 +26,7 @@ class ConsortiumContext:
         layers = list(ValueChainLayer)
         matrix = [[partner.short_name,
                    *("\u25cf" if layer in partner.value_chain else "" for layer in layers)]
-                  for partner in p.partners]
+                  for partner in ordered_partners(p)]
         coordinator = p.partner(p.consortium.coordinator)
         return {
             "positioning": self.paras(p.consortium.texts.positioning),

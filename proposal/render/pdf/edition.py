@@ -19,7 +19,7 @@ from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
 from ...i18n import N_, Locale
 from ...locations import NOWHERE, Locations
-from ...models import Original, Project, Proper, Text
+from ...models import Original, Project, Proper, Text, ordered_partners
 from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
@@ -57,6 +57,8 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         self.page = page_style(project.call.format)
         self.sections = self._outline()
         self.phase_names = {phase.id: self.text(phase.name) for phase in project.cost_model.phases}
+        # A draft is for the bid team: its assumptions annex says where each value is written.
+        self.show_paths = bool(figures.marks and figures.marks.draft)
 
     # ------------------------------------------------------------- formatting
 
@@ -185,7 +187,8 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "sensitivity": self.sensitivity(),
             "financing": self.financing(),
             "compliance": self.compliance(),
-            "profiles": [self.profile(partner) for partner in self.project.partners],
+            "profiles": [self.profile(partner)
+                         for partner in ordered_partners(self.project)],
             "assumptions": self.assumptions(),
             "draft": self.draft(),
         }

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ...compute import TOTAL
 from ...i18n import N_
-from ...models import IN_KIND_UNITS, ShareRule
+from ...models import IN_KIND_UNITS, ShareRule, ordered_partners
 from ..charts import Bar, share_bars
 from .cells import Cell, grid
 
@@ -83,7 +83,7 @@ class FinancingContext:
                         self.percent(row["share"], decimals)]
                        for pid, row in printed.pledges.iterrows()]
         in_kind = []
-        items = [(partner, item) for partner in p.partners
+        items = [(partner, item) for partner in ordered_partners(p)
                  for item in partner.contributions.in_kind]
         for (partner, item), (_i, row) in zip(items, f.in_kind.iterrows(), strict=True):
             in_kind.append([partner.short_name,

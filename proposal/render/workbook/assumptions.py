@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import HOURS_PER_YEAR
 from ...i18n import N_
-from .book import HEADER_ROW, Book, partner_name
+from ...models import ShareRule, ordered_partners
+from .book import HEADER_ROW, Book, Wording, partner_name
 from .costs import CAPEX_BASES, OPEX_BASES
 from .keys import Key, Kind
 
@@ -46,8 +47,9 @@ def name_part(identifier: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", identifier)
 
 
-def assumption_inputs(book: Book) -> list[Input]:
-    """Every input of the workbook's formulas, with provenance, in reading order."""
+def assumption_inputs(book: Wording) -> list[Input]:
+    """Every input of the workbook's formulas, with provenance, in reading order: the
+    labels and units the Assumptions sheet and the PDF's assumptions annex both show."""
     _ = book._
     project = book.project
     cm, energy, plan, fin = (project.cost_model, project.cost_model.energy,
@@ -57,7 +59,7 @@ def assumption_inputs(book: Book) -> list[Input]:
     section = _("Project")
     rows += [
         Input(section, _("Project start (month 1 of the work plan)"), Key(Kind.INPUT, "start"),
-              project.consortium.start_date, "date", _("date"), name="ProjectStart",
+              project.consortium.start_date, "date", "", name="ProjectStart",
               status=setting),
         Input(section, _("Amortisation period of the capex"), Key(Kind.INPUT, "amortisation"),
               cm.amortisation_years, "count", _("years"), name="AmortisationYears",
@@ -70,11 +72,11 @@ def assumption_inputs(book: Book) -> list[Input]:
               cm.ultimate_power_mw.value, "mw", _("MW"), cm.ultimate_power_mw,
               name="UltimatePowerMW"),
         *([Input(section, _("Year the long-term target is to be reached"),
-                 Key(Kind.INPUT, "ultimate_year"), cm.ultimate_target_year, "year", _("year"),
+                 Key(Kind.INPUT, "ultimate_year"), cm.ultimate_target_year, "year", "",
                  name="UltimateTargetYear", status=setting)]
           if cm.ultimate_target_year is not None else []),
         Input(section, _("Move of each driver in the sensitivity table"), Key(Kind.INPUT, "step"),
-              cm.sensitivity_step, "share", _("share"), name="SensitivityStep",
+              cm.sensitivity_step, "share", "", name="SensitivityStep",
               status=setting),
         Input(section, _("Operating hours in a year of service"), Key(Kind.INPUT, "hours"),
               HOURS_PER_YEAR, "count", _("hours"), name="HoursPerYear", status=_("Convention"),
@@ -85,7 +87,7 @@ def assumption_inputs(book: Book) -> list[Input]:
         rows += [
             Input(section, _("{name}: unit price").format(name=book.text(t.name)),
                   Key(Kind.ACCELERATOR_INPUT, t.id, "price"), t.unit_price.value, "eur",
-                  _("EUR per unit"), t.unit_price, name=f"UnitPrice_{name_part(t.id)}"),
+                  _("per unit"), t.unit_price, name=f"UnitPrice_{name_part(t.id)}"),
             Input(section, _("{name}: H100 equivalents per unit").format(name=book.text(t.name)),
                   Key(Kind.ACCELERATOR_INPUT, t.id, "h100"), t.h100_equivalence.value, "number",
                   _("H100"), t.h100_equivalence),
@@ -104,10 +106,10 @@ def assumption_inputs(book: Book) -> list[Input]:
         name = book.text(phase.name)
         rows += [
             Input(section, _("{phase}: start").format(phase=name),
-                  Key(Kind.PHASE_INPUT, phase.id, "start"), phase.start, "date", _("date"),
+                  Key(Kind.PHASE_INPUT, phase.id, "start"), phase.start, "date", "",
                   status=setting),
             Input(section, _("{phase}: in service from").format(phase=name),
-                  Key(Kind.PHASE_INPUT, phase.id, "end"), phase.end, "date", _("date"),
+                  Key(Kind.PHASE_INPUT, phase.id, "end"), phase.end, "date", "",
                   status=setting),
             Input(section, _("{phase}: IT power once complete (cumulative)").format(phase=name),
                   Key(Kind.PHASE_INPUT, phase.id, "power"), phase.power_mw.value, "mw", _("MW"),
@@ -123,12 +125,12 @@ def assumption_inputs(book: Book) -> list[Input]:
     section = _("Energy")
     rows += [
         Input(section, _("Power usage effectiveness (PUE)"), Key(Kind.ENERGY_INPUT, "pue"),
-              energy.pue.value, "number", _("ratio"), energy.pue, name="PUE"),
+              energy.pue.value, "number", "", energy.pue, name="PUE"),
         Input(section, _("Average utilisation of the IT power"),
               Key(Kind.ENERGY_INPUT, "utilisation"), energy.utilisation.value, "share",
-              _("share"), energy.utilisation, name="Utilisation"),
+              "", energy.utilisation, name="Utilisation"),
         Input(section, _("Electricity price"), Key(Kind.ENERGY_INPUT, "price"),
-              energy.price_eur_per_mwh.value, "eur2", _("EUR per MWh"),
+              energy.price_eur_per_mwh.value, "eur2", _("per MWh"),
               energy.price_eur_per_mwh, name="EnergyPrice"),
         Input(section, _("Carbon intensity of the supply"), Key(Kind.ENERGY_INPUT, "carbon"),
               energy.carbon_g_per_kwh.value, "number", _("g CO2e per kWh"),
@@ -141,49 +143,49 @@ def assumption_inputs(book: Book) -> list[Input]:
                           name="WaterUsage"))
     rows += [Input(section, _("Share of the supply: {technology}").format(
                        technology=book.label("energy_technology", mix.technology)),
-                   Key(Kind.ENERGY_INPUT, "mix", j), mix.share.value, "share", _("share"),
+                   Key(Kind.ENERGY_INPUT, "mix", j), mix.share.value, "share", "",
                    mix.share)
              for j, mix in enumerate(energy.mix)]
     rows += rate_inputs(book, _("Capex rates"), "capex", cm.capex, CAPEX_BASES, {
-        "per_accelerator": _("EUR per accelerator"), "per_mw": _("EUR per MW"),
-        "per_site": _("EUR per site"), "share_of_capex": _("share")})
+        "per_accelerator": _("per accelerator"), "per_mw": _("per MW"),
+        "per_site": _("per site"), "share_of_capex": ""})
     rows += rate_inputs(book, _("Opex rates"), "opex", cm.opex, OPEX_BASES, {
-        "share_of_capex": _("share per year"), "per_mw_year": _("EUR per MW and year"),
-        "fixed_per_year": _("EUR per year")})
+        "share_of_capex": _("per year"), "per_mw_year": _("per MW and year"),
+        "fixed_per_year": _("per year")})
     section = _("Work plan")
     rows.append(Input(section, _("Cost of a person-month (default)"), Key(Kind.INPUT, "rate"),
-                      plan.person_month_rate.value, "eur", _("EUR per person-month"),
+                      plan.person_month_rate.value, "eur", _("per person-month"),
                       plan.person_month_rate, name="PersonMonthRate"))
     rows += [Input(section, _("Cost of a person-month: {partner}").format(
                        partner=partner_name(project, pid)),
-                   Key(Kind.PARTNER_RATE, pid), rate.value, "eur", _("EUR per person-month"),
+                   Key(Kind.PARTNER_RATE, pid), rate.value, "eur", _("per person-month"),
                    rate)
              for pid, rate in plan.partner_rates.items()]
     section = _("Financing")
     rows += [
         Input(section, _("EU contribution: share of the total cost"), Key(Kind.INPUT, "eu"),
-              fin.eu.share.value, "share", _("share"), fin.eu.share, name="EUShare"),
+              fin.eu.share.value, "share", "", fin.eu.share, name="EUShare"),
         Input(section, _("Member State contribution: share of the total cost"),
-              Key(Kind.INPUT, "ms"), fin.member_state.share.value, "share", _("share"),
+              Key(Kind.INPUT, "ms"), fin.member_state.share.value, "share", "",
               fin.member_state.share, name="MemberStateShare"),
     ]
     rows += [Input(section, _("Loan: {lender}").format(lender=book.text(facility.lender)),
-                   Key(Kind.LOAN, n), facility.amount.value, "eur", _("EUR"), facility.amount)
+                   Key(Kind.LOAN, n), facility.amount.value, "eur", "", facility.amount)
              for n, facility in enumerate(fin.debt, start=1)]
     rows.append(Input(section, _("Gap or surplus still counted as balanced"),
-                      Key(Kind.INPUT, "tolerance"), fin.tolerance_eur, "eur", _("EUR"),
+                      Key(Kind.INPUT, "tolerance"), fin.tolerance_eur, "eur", "",
                       name="FinancingTolerance", status=setting))
     section = _("Partner contributions")
-    for partner in project.partners:
+    for partner in ordered_partners(project):
         rows += [Input(section, _("{partner}: {kind}").format(
                            partner=partner.short_name, kind=_(PLEDGES[pledge.kind.value])),
-                       Key(Kind.PLEDGE, partner.id, j), pledge.amount, "eur", _("EUR"), pledge,
+                       Key(Kind.PLEDGE, partner.id, j), pledge.amount, "eur", "", pledge,
                        note=None if pledge.description is None
                        else book.text(pledge.description))
                  for j, pledge in enumerate(partner.contributions.pledges)]
         rows += [Input(section, _("{partner}: in kind, {kind}").format(
                            partner=partner.short_name, kind=book.label("in_kind", item.kind)),
-                       Key(Kind.IN_KIND, partner.id, j), item.valuation.value, "eur", _("EUR"),
+                       Key(Kind.IN_KIND, partner.id, j), item.valuation.value, "eur", "",
                        item.valuation,
                        note=book.text(item.description) if item.counts_in_financing
                        else _("Listed only: not counted as a financing source. {text}")
@@ -193,24 +195,29 @@ def assumption_inputs(book: Book) -> list[Input]:
     section = _("Call")
     call = project.call
     rows.append(Input(section, _("Indirect costs (E): flat rate on eligible direct costs"),
-                      Key(Kind.INPUT, "indirect"), call.indirect_rate, "share", _("share"),
+                      Key(Kind.INPUT, "indirect"), call.indirect_rate, "share", "",
                       name="IndirectRate", status=_("Call rule")))
     for rule in call.share_rules:
         for bound, label in (("min_share", _("{rule}: lowest share of the total cost")),
                              ("max_share", _("{rule}: highest share of the total cost"))):
             if getattr(rule, bound) is not None:
-                rows.append(Input(section, label.format(rule=rule.id),
+                rows.append(Input(section, label.format(rule=rule_name(book, rule)),
                                   Key(Kind.SHARE_RULE_BOUND, rule.id, bound),
-                                  getattr(rule, bound), "share", _("share"), rule,
+                                  getattr(rule, bound), "share", "", rule,
                                   note=book.text(rule.description)))
     return rows
+
+
+def rule_name(book: Wording, rule: ShareRule) -> str:
+    """A share rule as readers know it: the financing sources it adds up."""
+    return " + ".join(book.label("financing_kind", kind) for kind in rule.financing_sources)
 
 
 PLEDGES = {"cash": N_("cash pledge"), "equity": N_("equity pledge"), "debt": N_("debt pledge")}
 """How each kind of pledge reads in the list of inputs."""
 
 
-def rate_inputs(book: Book, section: str, group: str, lines: tuple, bases: dict[str, str],
+def rate_inputs(book: Wording, section: str, group: str, lines: tuple, bases: dict[str, str],
                 units: dict[str, str]) -> list[Input]:
     """The rates of the capex or the opex lines (`group`), one input per line that has one."""
     rate, prefix = ((Kind.CAPEX_RATE, "CapexRate") if group == "capex"

@@ -159,24 +159,15 @@ class Layout:
 # ============================================================================ book
 
 
-class Book:
-    """The workbook being written: sheets, registered cells, pending formulas, names."""
+class Wording:
+    """The workbook's words for one project in one language: its catalog, the shared
+    vocabulary and the data's texts. The PDF's assumptions annex names the inputs with
+    them too (`assumptions.assumption_inputs`), so both outputs call a figure alike."""
 
-    def __init__(self, project: Project, figures: Figures, lang: str, sheets: dict[str, str]):
+    def __init__(self, project: Project, figures: Figures, lang: str):
         self.project = project
         self.figures = figures
         self.locale = Locale(lang)
-        self.wb = Workbook()
-        self.wb.remove(self.wb.active)
-        self.sheets = {key: Sheet(self, self.wb.create_sheet(self._(title)))
-                       for key, title in sheets.items()}
-        self.places: dict[str, Place] = {}
-        """Where each registered cell is, by its key's text: what placeholders carry."""
-        self.pending: list[tuple[Cell, str]] = []
-        self.names: dict[str, Key] = {}
-        self.layout = Layout()
-        self.eur = money_format(self.locale, 0)
-        self.eur2 = money_format(self.locale, 2)
 
     def _(self, message: str) -> str:
         """The workbook wording in the edition's language."""
@@ -190,6 +181,24 @@ class Book:
         """A text or name of the data in the edition's language, its `${...}` figures
         written out, typeset for it."""
         return written(value, self.project, self.figures, self.locale)
+
+
+class Book(Wording):
+    """The workbook being written: sheets, registered cells, pending formulas, names."""
+
+    def __init__(self, project: Project, figures: Figures, lang: str, sheets: dict[str, str]):
+        super().__init__(project, figures, lang)
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.sheets = {key: Sheet(self, self.wb.create_sheet(self._(title)))
+                       for key, title in sheets.items()}
+        self.places: dict[str, Place] = {}
+        """Where each registered cell is, by its key's text: what placeholders carry."""
+        self.pending: list[tuple[Cell, str]] = []
+        self.names: dict[str, Key] = {}
+        self.layout = Layout()
+        self.eur = money_format(self.locale, 0)
+        self.eur2 = money_format(self.locale, 2)
 
     def fmt(self, kind: str) -> str:
         """The number format of a kind of value."""
@@ -353,8 +362,10 @@ class Sheet:
         self.total_style(row, 1, col + len(columns) - 1)
 
     def finish(self, widths: dict[int, float], freeze: str, filter_ref: str | None = None,
-               landscape: bool = True, blocks: int = 1) -> None:
-        """Column widths, frozen header, filter, A4 print set-up, protection.
+               blocks: int = 1) -> None:
+        """Column widths, frozen header, filter, A4 print set-up, protection; the
+        orientation and print scale follow the widths once the values are known
+        (`fit_print`).
 
         Printed pages repeat the title and the header of a single-block sheet, and only
         the title on a sheet of several blocks (whose first header would mislead).
@@ -375,9 +386,6 @@ class Sheet:
         if filter_ref:
             ws.auto_filter.ref = filter_ref
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = f"1:{HEADER_ROW if blocks == 1 else 2}"
         ws.print_options.gridLines = False
@@ -410,6 +418,14 @@ def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
     workbook.properties.created = when
     workbook.properties.modified = when
     values = calculate(workbook)
+    for sheet in workbook:
+        shown = {(cell.row, cell.column): values.get((sheet.title, cell.row, cell.column),
+                                                     cell.value)
+                 for row in sheet.iter_rows() for cell in row if cell.value is not None}
+        whole_numbers(sheet, shown)
+        fit_columns(sheet, shown)
+        wrap_note(sheet)
+        fit_print(sheet)
     raw = io.BytesIO()
     ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
     by_part: dict[str, dict[str, Any]] = {}
@@ -427,6 +443,104 @@ def workbook_bytes(workbook: Workbook, when: dt.datetime) -> bytes:
                 content = with_values(content, by_part[entry.filename], entry.filename)
             target.writestr(info, content)
     return stamped.getvalue()
+
+
+# ---------------------------------------------------------------- reading and print
+
+DECIMAL_FORMATS = (FORMATS["number"], FORMATS["mw"])
+"""Formats with two decimals that a whole value shows without."""
+MAX_WIDTH = 60
+"""Widest column, in characters: longer texts wrap or overflow into empty neighbours."""
+MIN_SCALE = 60
+"""Smallest print scale, in percent, at which 11 pt cells stay legible (about 6.6 pt)."""
+PRINTABLE_PT = {"portrait": 493, "landscape": 740}
+"""Printable width of A4 with the default margins (0.7 inch each side), in points."""
+
+
+def whole_numbers(sheet: Worksheet, shown: dict[tuple[int, int], Any]) -> None:
+    """Figures that are whole in the built workbook show without decimals: counts,
+    person-months and MW read `24`, not `24.00`. An input keeps the General format, so
+    a fraction typed in later still shows its decimals."""
+    for (row, col), value in shown.items():
+        cell = sheet.cell(row, col)
+        if (cell.number_format in DECIMAL_FORMATS and isinstance(value, int | float)
+                and not isinstance(value, bool) and float(value).is_integer()):
+            cell.number_format = "General" if cell.protection.locked is False else "#,##0"
+
+
+def shown_width(value: Any, number_format: str) -> int:
+    """About how many characters a cell shows for a value in a number format."""
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, dt.date | dt.datetime):
+        return 10
+    if not isinstance(value, int | float):
+        return len(str(value))
+    if number_format == "General":
+        return len(f"{value:g}")
+    decimals = len(number_format.partition(".")[2].rstrip('%"€ ').replace("#", "0"))
+    if "%" in number_format:
+        return len(f"{value * 100:,.{decimals}f}") + 2
+    text = f"{value:,.{decimals}f}"
+    return len(text) + (2 if "€" in number_format else 0)
+
+
+def fit_columns(sheet: Worksheet, shown: dict[tuple[int, int], Any]) -> None:
+    """Widen each column to its longest figure, its longest label that meets a filled
+    neighbour, and the longest word of its wrapped headers, so nothing is cut off or
+    shown as `###`; titles and notes that run into empty cells are left as they are."""
+    needed: dict[int, int] = {}
+    for (row, col), value in shown.items():
+        cell = sheet.cell(row, col)
+        if isinstance(value, str) and not (cell.data_type == "f" or str(cell.value)[:1] == "="):
+            if cell.alignment.wrap_text:
+                width = max((len(word) for word in value.split()), default=0)
+            elif (row, col + 1) in shown:
+                width = len(value)
+            else:
+                continue
+        else:
+            width = shown_width(value, cell.number_format)
+        needed[col] = max(needed.get(col, 0), min(width + 2, MAX_WIDTH))
+    for col, width in needed.items():
+        dimension = sheet.column_dimensions[get_column_letter(col)]
+        if (dimension.width or 0) < width:
+            dimension.width = width
+
+
+def wrap_note(sheet: Worksheet) -> None:
+    """The note under the sheet title wraps across the printed columns instead of
+    running past the last one."""
+    note = sheet.cell(2, 1)
+    if not isinstance(note.value, str) or sheet.max_column < 2:
+        return
+    chars = sum(sheet.column_dimensions[get_column_letter(col)].width or 8.43
+                for col in range(1, sheet.max_column + 1))
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=sheet.max_column)
+    note.alignment = WRAP
+    sheet.row_dimensions[2].height = LINE_HEIGHT * len(textwrap.wrap(note.value,
+                                                                    int(chars * 0.95)))
+
+
+def fit_print(sheet: Worksheet) -> None:
+    """A4 pages that stay legible: portrait when the columns fit at 75 % or more, else
+    landscape, one page wide down to `MIN_SCALE`; a wider sheet spreads over several
+    pages wide, each repeating the first column."""
+    total = sum(((sheet.column_dimensions[get_column_letter(col)].width or 8.43) * 7 + 5)
+                * 0.75 for col in range(1, sheet.max_column + 1))
+    setup = sheet.page_setup
+    if total * 0.75 <= PRINTABLE_PT["portrait"]:
+        setup.orientation, pages = "portrait", 1
+    else:
+        setup.orientation = "landscape"
+        pages = math.ceil(total * MIN_SCALE / 100 / PRINTABLE_PT["landscape"])
+    setup.fitToWidth = pages
+    setup.fitToHeight = 0
+    # The print area ends at the last column: without it, the note above the header
+    # (text running into empty cells) widens the page and shrinks the print.
+    sheet.print_area = f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+    if pages > 1:
+        sheet.print_title_cols = "A:A"
 
 
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f>[^<]*</f>)<v ?/>(</c>)')

@@ -54,9 +54,9 @@ PHASE_COLUMNS = (
     ("accelerator_power_added_mw", N_("Accelerator draw added (MW)"), "mw"),
     ("accelerator_power_mw", N_("Accelerator draw (MW, cumulative)"), "mw"),
     ("sites_added", N_("Sites first built"), "count"),
-    ("purchase_eur", N_("Accelerator purchase (EUR)"), "eur"),
-    ("capex_eur", N_("Capex (EUR)"), "eur"),
-    ("capex_cumulative_eur", N_("Capex, cumulative (EUR)"), "eur"),
+    ("purchase_eur", N_("Accelerator purchase"), "eur"),
+    ("capex_eur", N_("Capex"), "eur"),
+    ("capex_cumulative_eur", N_("Capex, cumulative"), "eur"),
 )
 """Columns of the phases block: `Figures.phases` column, header, format."""
 
@@ -64,8 +64,8 @@ ACCELERATOR_COLUMNS = (
     ("count", N_("Units added"), "count"),
     ("h100_equivalents", N_("H100 equivalents"), "count"),
     ("power_mw", N_("Draw at full load (MW)"), "mw"),
-    ("unit_price_eur", N_("Unit price (EUR)"), "eur"),
-    ("purchase_eur", N_("Purchase (EUR)"), "eur"),
+    ("unit_price_eur", N_("Unit price"), "eur"),
+    ("purchase_eur", N_("Purchase"), "eur"),
 )
 """Columns of the accelerators block: `Figures.phase_accelerators` column, header, format."""
 
@@ -77,9 +77,9 @@ CAPACITY_COLUMNS = (
     ("power_in_service_mw", N_("IT power in service (MW, year average)"), "mw"),
     ("accelerators_in_service", N_("Accelerators in service (year average)"), "number"),
     ("h100_in_service", N_("H100 equivalents in service (year average)"), "number"),
-    ("capex_in_service_eur", N_("Capex in service (EUR, year average)"), "eur"),
+    ("capex_in_service_eur", N_("Capex in service (year average)"), "eur"),
     ("accelerator_capex_in_service_eur",
-     N_("Of which moves with accelerator prices (EUR)"), "eur"),
+     N_("Of which moves with accelerator prices"), "eur"),
     ("first_phase_in_service", N_("Share of the year the first phase serves"), "share"),
     ("gpu_hours", N_("Accelerator-hours delivered"), "hours"),
     ("h100_hours", N_("H100-hours delivered"), "hours"),
@@ -115,7 +115,7 @@ def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
     phases = list(figures.phases.index)
     items = figures.phase_accelerators
     names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
-    sheet.header(row, [_("Phase"), _("Name"), *(_(title) for _c, title, _k in PHASE_COLUMNS)])
+    sheet.header(row, [_("No."), _("Phase"), *(_(title) for _c, title, _k in PHASE_COLUMNS)])
     for n, pid in enumerate(phases):
         row += 1
         here, inputs = Key(Kind.PHASES, pid), Key(Kind.PHASE_INPUT, pid)
@@ -150,7 +150,7 @@ def write_phase_rows(book: Book, sheet: Sheet, row: int) -> int:
             "capex_eur": ref(Key(Kind.CAPEX, pid, TOTAL)),
             "capex_cumulative_eur": cumulative("capex_cumulative_eur", "capex_eur"),
         }
-        sheet.text(row, 1, pid)
+        sheet.value(row, 1, n + 1, "count")
         sheet.text(row, 2, names[pid])
         for col, (column, _title, kind) in enumerate(PHASE_COLUMNS, start=3):
             key, mirror = here.at(column), ("phases", pid, column)
@@ -171,6 +171,7 @@ def write_phase_accelerators(book: Book, sheet: Sheet, row: int) -> int:
     _ = book._
     items = book.figures.phase_accelerators
     types = {t.id: t for t in book.project.cost_model.accelerator_types}
+    names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
     sheet.block(row, _("Accelerators by phase and type"))
     row += 1
     sheet.header(row, [_("Phase"), _("Type"), *(_(t) for _c, t, _k in ACCELERATOR_COLUMNS)])
@@ -188,7 +189,7 @@ def write_phase_accelerators(book: Book, sheet: Sheet, row: int) -> int:
             "unit_price_eur": ref(accelerator.at("price")),
             "purchase_eur": f"{count}*{ref(here.at('unit_price_eur'))}",
         }
-        sheet.text(row, 1, pid)
+        sheet.text(row, 1, names[pid])
         sheet.text(row, 2, book.text(types[type_id].name))
         for col, (column, _title, kind) in enumerate(ACCELERATOR_COLUMNS, start=3):
             sheet.formula(row, col, formulas[column], kind, here.at(column),
@@ -209,7 +210,9 @@ def write_capacity_by_year(book: Book, sheet: Sheet, row: int) -> int:
     columns = [c for c in CAPACITY_COLUMNS if water or c[0] != "water_m3"]
     sheet.block(row, _("Capacity by year"))
     row += 1
-    sheet.header(row, [_("Year"), *(_("In service: {phase}").format(phase=pid) for pid in phases),
+    names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
+    sheet.header(row, [_("Year"), *(_("In service: {phase}").format(phase=names[pid])
+                                    for pid in phases),
                        *(_(title) for _c, title, _k in columns)])
     hours = "HoursPerYear*Utilisation"
     starts = span(Key(Kind.PHASES, phases[0], "start"), Key(Kind.PHASES, phases[-1], "start"))
@@ -454,10 +457,10 @@ def year_headers(book: Book) -> list[tuple[str, str, str]]:
 
 
 COST_BY_YEAR_COLUMNS = (
-    ("capex", N_("Capex (EUR)")),
-    ("opex", N_("Opex (EUR)")),
-    ("total", N_("Total (EUR)")),
-    ("cumulative", N_("Cumulative (EUR)")),
+    ("capex", N_("Capex")),
+    ("opex", N_("Opex")),
+    ("total", N_("Total")),
+    ("cumulative", N_("Cumulative")),
 )
 """Columns of the cost-by-year block: `Figures.cost_by_year` column, header."""
 
@@ -521,18 +524,18 @@ def write_capex_by_year(book: Book, sheet: Sheet, row: int, years: list[int]) ->
     Returns the last row written."""
     _ = book._
     phase_names = {p.id: book.text(p.name) for p in book.project.cost_model.phases}
-    sheet.block(row, _("Capex by phase and year (EUR)"))
+    sheet.block(row, _("Capex by phase and year"))
     row += 1
-    sheet.header(row, [_("Phase"), _("Name"), _("Start"), _("In service from"),
-                       _("Capex (EUR)"),
+    sheet.header(row, [_("No."), _("Phase"), _("Start"), _("In service from"),
+                       _("Capex"),
                        *(("=", ref(Key(Kind.COST_BY_YEAR, year, "year")), "year")
                          for year in years), _("Total")])
     first_col = 6
-    for pid in book.figures.phases.index:
+    for n, pid in enumerate(book.figures.phases.index, start=1):
         row += 1
         here, phase = Key(Kind.CAPEX_BY_YEAR, pid), Key(Kind.PHASES, pid)
         start, end = ref(here.at("start")), ref(here.at("end"))
-        sheet.text(row, 1, pid)
+        sheet.value(row, 1, n, "count")
         sheet.text(row, 2, phase_names[pid])
         sheet.formula(row, 3, ref(phase.at("start")), "date", here.at("start"))
         sheet.formula(row, 4, ref(phase.at("end")), "date", here.at("end"))

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import ELIGIBLE, EU_DIRECT, EU_INDIRECT, TOTAL
 from ...i18n import N_
-from ...models import Project
+from ...models import Project, ordered_partners
 from .book import HEADER_ROW, Book, Sheet, add, partner_name, ref, sum_of
 from .keys import Key, Kind
 from .workplan import effort_pairs
@@ -92,7 +92,8 @@ def write_eu_budget(book: Book) -> None:
     project, figures = book.project, book.figures
     contributions = eu_contributions(project)
     partners = ordered(figures.eu_budget_by_partner.index.drop(TOTAL),
-                       (pid for pid, _wp in contributions), [p.id for p in project.partners])
+                       (pid for pid, _wp in contributions),
+                       [p.id for p in ordered_partners(project)])
     wps = ordered(figures.eu_budget_by_work_package.index.drop(TOTAL),
                   (wp for _pid, wp in contributions),
                   [wp.id for wp in project.workplan.work_packages])
@@ -108,7 +109,7 @@ def write_eu_budget(book: Book) -> None:
     row = write_eu_lists(book, sheet, partners, wps)
 
     # -- the detailed table: beneficiary x work package
-    sheet.block(row + 2, _("Costs per beneficiary and work package (EUR)"))
+    sheet.block(row + 2, _("Costs per beneficiary and work package"))
     row += 3
     detail_header = row
     last = sheet.header(row, [_("Beneficiary"), _("Work package"),
@@ -126,10 +127,10 @@ def write_eu_budget(book: Book) -> None:
 
     # -- per beneficiary and per work package: sums of the detailed rows
     for table, grid, title, header, keys, side in (
-        ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary (EUR)"),
+        ("eu_budget_by_partner", Kind.EU_BUDGET_BY_PARTNER, _("Costs per beneficiary"),
          _("Beneficiary"), partners, 0),
         ("eu_budget_by_work_package", Kind.EU_BUDGET_BY_WORK_PACKAGE,
-         _("Costs per work package (EUR)"), _("Work package"), wps, 1),
+         _("Costs per work package"), _("Work package"), wps, 1),
     ):
         sheet.block(row + 2, title)
         row += 3
@@ -170,7 +171,7 @@ def write_reconciliation(book: Book, sheet: Sheet, row: int) -> None:
         "financing_member_state": ref(Key(Kind.FINANCING, "member_state", "amount")),
         **{step: ref(Key(Kind.RECONCILIATION, step)) for step, _l, _f in RECONCILIATION},
     }
-    sheet.block(row, _("From the total cost to the eligible costs (EUR)"))
+    sheet.block(row, _("From the total cost to the eligible costs"))
     categories = ", ".join(excludes) or "–"
     for step, label, formula in RECONCILIATION:
         row += 1

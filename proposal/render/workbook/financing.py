@@ -16,9 +16,24 @@ from openpyxl.utils import get_column_letter
 
 from ...compute import SHARE_SLACK, TOTAL
 from ...i18n import N_
+from ...models import ordered_partners
+from .assumptions import PLEDGES
 from .book import HEADER_ROW, Book, add, partner_name, ref, string_literal, sum_of
 from .eu_budget import ROUNDING_NOTE
 from .keys import Key, Kind
+
+
+def source_name(book: Book, source: str, kind: str, partner: Any, lender: Any) -> str:
+    """A financing source as readers name it: the public contribution, the partner and
+    what it pledges, or the loan and its lender (never the source's key)."""
+    _ = book._
+    if kind in ("eu", "member_state"):
+        return book.label("financing_kind", kind)
+    if kind == "debt":
+        return _("Loan: {lender}").format(lender=book.text(lender))
+    what = (_("in kind") if kind == "in_kind"
+            else _(PLEDGES[kind.removeprefix("partner_")]))
+    return _("{partner}: {kind}").format(partner=partner_name(book.project, partner), kind=what)
 
 
 def write_partners(book: Book) -> None:
@@ -34,20 +49,21 @@ def write_partners(book: Book) -> None:
                ("in_kind_not_counted", _("In kind (listed only)")), (TOTAL, _("Total")),
                ("share", _("Share of the total cost")))
     row = HEADER_ROW
-    last = sheet.header(row, [_("Id"), _("Short name"), _("Legal name"), _("Country"),
-                              _("Organisation type"), _("Status"), _("Founding member"),
-                              *(title for _c, title in columns)])
-    first = 8
-    for partner in project.partners:
+    last = sheet.header(row, [_("No."), _("Short name"), _("Legal name"), _("PIC"),
+                              _("Country"), _("Organisation type"), _("Status"),
+                              _("Founding member"), *(title for _c, title in columns)])
+    first = 9
+    for n, partner in enumerate(ordered_partners(project), start=1):
         row += 1
         pid = partner.id
-        sheet.text(row, 1, pid)
+        sheet.value(row, 1, n, "count")
         sheet.text(row, 2, partner.short_name)
         sheet.text(row, 3, partner.legal_name)
-        sheet.text(row, 4, partner.country)
-        sheet.text(row, 5, book.label("organisation_type", partner.organisation_type.value))
-        sheet.text(row, 6, book.label("status", partner.status.value))
-        sheet.text(row, 7, _("Yes") if partner.founding_member else _("No"))
+        sheet.text(row, 4, partner.pic)
+        sheet.text(row, 5, book.locale.babel.territories.get(partner.country, partner.country))
+        sheet.text(row, 6, book.label("organisation_type", partner.organisation_type.value))
+        sheet.text(row, 7, book.label("status", partner.status.value))
+        sheet.text(row, 8, _("Yes") if partner.founding_member else _("No"))
         contributions = partner.contributions
         here = Key(Kind.PLEDGES, pid)
         sums = {
@@ -69,15 +85,15 @@ def write_partners(book: Book) -> None:
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(last)}{row}"
     row += 1
     sheet.text(row, 1, _("Total"))
-    ids = [p.id for p in project.partners]
+    ids = [p.id for p in ordered_partners(project)]
     for col, (column, _title) in enumerate(columns, start=first):
         formula = (share_of_cost(ref(Key(Kind.PLEDGES, TOTAL, TOTAL))) if column == "share" else
                    sum_of(Key(Kind.PLEDGES, ids[0], column), Key(Kind.PLEDGES, ids[-1], column)))
         sheet.formula(row, col, formula, "share" if column == "share" else "eur",
                       Key(Kind.PLEDGES, TOTAL, column), ("pledges", TOTAL, column))
     sheet.total_style(row, 1, last)
-    sheet.finish({1: 14, 2: 18, 3: 36, 4: 9, 5: 22, 6: 14, 7: 10,
-                  **{c: 17 for c in range(8, last + 1)}}, "C5", filter_ref)
+    sheet.finish({1: 6, 2: 18, 3: 36, 4: 11, 5: 12, 6: 22, 7: 14, 8: 10,
+                  **{c: 17 for c in range(first, last + 1)}}, "C5", filter_ref)
 
 
 def write_financing(book: Book) -> None:
@@ -90,13 +106,13 @@ def write_financing(book: Book) -> None:
         "Partners sheet and loans from the Assumptions sheet.") + " " + _(ROUNDING_NOTE))
     row = HEADER_ROW
     last = sheet.header(row, [_("Source"), _("Kind"), _("Partner"), _("Lender"),
-                              _("Amount (EUR)"), _("Share of the total cost")])
+                              _("Amount"), _("Share of the total cost")])
     sources = list(table.index.drop(TOTAL))
     for source in sources:
         row += 1
         kind, partner = table.at[source, "kind"], table.at[source, "partner"]
         lender = table.at[source, "lender"]
-        sheet.text(row, 1, source)
+        sheet.text(row, 1, source_name(book, source, kind, partner, lender))
         sheet.text(row, 2, book.label("financing_kind", kind))
         if partner is not None and not _missing(partner):
             sheet.text(row, 3, partner_name(project, partner))
@@ -155,13 +171,13 @@ def write_financing(book: Book) -> None:
         row += 2
         sheet.block(row, _("Share rules of the call"))
         row += 1
-        sheet.header(row, [_("Rule"), _("Financing sources"), _("Description"), _("Amount (EUR)"),
+        sheet.header(row, [_("No."), _("Financing sources"), _("Description"), _("Amount"),
                            _("Share of the total cost"), _("Lowest share"), _("Highest share"),
                            _("Met")])
-        for rule in rules:
+        for n, rule in enumerate(rules, start=1):
             row += 1
             here = Key(Kind.SHARE_RULES, rule.id)
-            sheet.text(row, 1, rule.id)
+            sheet.value(row, 1, n, "count")
             sheet.text(row, 2, " + ".join(book.label("financing_kind", k)
                                           for k in rule.financing_sources), wrap=True)
             sheet.text(row, 3, book.text(rule.description), wrap=True)

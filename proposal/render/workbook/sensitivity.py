@@ -18,12 +18,12 @@ SENSITIVITY_COLUMNS = (
     ("change", N_("Step asked"), "share"),
     ("factor", N_("Factor applied"), "factor"),
     ("change_applied", N_("Change applied"), "share"),
-    ("total_cost_eur", N_("Total cost (EUR)"), "eur"),
-    ("total_cost_delta_eur", N_("Change in total cost (EUR)"), "eur"),
+    ("total_cost_eur", N_("Total cost"), "eur"),
+    ("total_cost_delta_eur", N_("Change in total cost"), "eur"),
     ("total_cost_delta_share", N_("Change in total cost (share)"), "share"),
-    ("financing_gap_eur", N_("Financing gap, or surplus when negative (EUR)"), "eur"),
-    ("financing_gap_delta_eur", N_("Change in the gap (EUR)"), "eur"),
-    ("cost_per_gpu_hour_eur", N_("Cost per accelerator-hour (EUR)"), "eur2"),
+    ("financing_gap_eur", N_("Financing gap, or surplus when negative"), "eur"),
+    ("financing_gap_delta_eur", N_("Change in the gap"), "eur"),
+    ("cost_per_gpu_hour_eur", N_("Cost per accelerator-hour"), "eur2"),
 )
 """Columns of the sensitivity table: `Figures.sensitivity` column, header, format."""
 

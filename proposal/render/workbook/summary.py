@@ -10,10 +10,10 @@ from .keys import Key, Kind
 
 SUMMARY_ROWS = (
     # (Figures field, label, unit, format, defined name)
-    ("total_cost_eur", N_("Total cost (capex + opex over the costed years)"), "EUR", "eur",
+    ("total_cost_eur", N_("Total cost (capex + opex over the costed years)"), "", "eur",
      "TotalCost"),
-    ("capex_eur", N_("Capex"), "EUR", "eur", None),
-    ("opex_eur", N_("Opex over the costed years"), "EUR", "eur", None),
+    ("capex_eur", N_("Capex"), "", "eur", None),
+    ("opex_eur", N_("Opex over the costed years"), "", "eur", None),
     ("first_year", N_("First costed year"), "", "year", None),
     ("last_year", N_("Last costed year (steady state)"), "", "year", None),
     ("power_mw", N_("IT power once the last phase is complete"), "MW", "mw", "PowerMW"),
@@ -30,27 +30,27 @@ SUMMARY_ROWS = (
      "EmissionsPerYear"),
     ("water_m3_per_year", N_("Water in the last costed year"), "m3", "count", None),
     ("steady_state_cost_per_year_eur",
-     N_("Yearly cost at steady state (capex / amortisation years + last year's opex)"), "EUR",
+     N_("Yearly cost at steady state (capex / amortisation years + last year's opex)"), "",
      "eur", "SteadyStateCost"),
     ("gpu_hours_per_year", N_("Accelerator-hours delivered in the last costed year"), "",
      "hours", "GPUHoursPerYear"),
     ("h100_hours_per_year", N_("H100-hours delivered in the last costed year"), "", "hours",
      "H100HoursPerYear"),
-    ("cost_per_gpu_hour_eur", N_("Cost per accelerator-hour"), "EUR", "eur2",
+    ("cost_per_gpu_hour_eur", N_("Cost per accelerator-hour"), "", "eur2",
      "CostPerGPUHour"),
-    ("cost_per_h100_hour_eur", N_("Cost per H100-hour"), "EUR", "eur2", "CostPerH100Hour"),
-    ("financing_total_eur", N_("Financing sources"), "EUR", "eur", None),
-    ("financing_gap_eur", N_("Financing gap (positive) or surplus (negative)"), "EUR", "eur",
+    ("cost_per_h100_hour_eur", N_("Cost per H100-hour"), "", "eur2", "CostPerH100Hour"),
+    ("financing_total_eur", N_("Financing sources"), "", "eur", None),
+    ("financing_gap_eur", N_("Financing gap (positive) or surplus (negative)"), "", "eur",
      None),
     ("financing_balanced", N_("Financing balanced within the plan's tolerance"), "", "count",
      None),
     ("indirect_costs_eur",
      N_("Indirect costs (E) at the call's flat rate: an allowance, not in the total cost"),
-     "EUR", "eur", None),
-    ("eligible_costs_eur", N_("Costs eligible under the call's rules (total cost + E)"), "EUR",
+     "", "eur", None),
+    ("eligible_costs_eur", N_("Costs eligible under the call's rules (total cost + E)"), "",
      "eur", None),
     ("person_months_total", N_("Person-months of the work plan"), "", "number", None),
-    ("personnel_cost_eur", N_("Personnel cost of the work plan"), "EUR", "eur", None),
+    ("personnel_cost_eur", N_("Personnel cost of the work plan"), "", "eur", None),
 )
 """The key figures of the Summary sheet, in order."""
 
@@ -109,4 +109,4 @@ def write_summary(book: Book) -> None:
             book.name(name, Key(Kind.SUMMARY, key))
         if key == "total_cost_eur":
             sheet.total_style(row, 1, 2)
-    sheet.finish({1: 62, 2: 22, 3: 10, 4: 22}, "B5", landscape=False)
+    sheet.finish({1: 62, 2: 22, 3: 10, 4: 22}, "B5")

@@ -55,13 +55,13 @@ def write_effort(book: Book) -> None:
     row = write_partner_grid(book, sheet, HEADER_ROW, Kind.EFFORT, "effort", effort, rates=True)
     filter_ref = f"A{HEADER_ROW}:{get_column_letter(len(plan.work_packages) + 3)}{row - 1}"
     book.name("PersonMonths", Key(Kind.EFFORT, TOTAL, TOTAL))
-    sheet.block(row + 2, _("Personnel cost (EUR)"))
+    sheet.block(row + 2, _("Personnel cost"))
     row = write_partner_grid(book, sheet, row + 3, Kind.PERSONNEL_COST, "personnel_cost", cost)
     book.name("PersonnelCost", Key(Kind.PERSONNEL_COST, TOTAL, TOTAL))
     row = write_work_package_calendar(book, sheet, row + 2)
     row = write_staff_by_year(book, sheet, row + 2)
     # Per partner and package, the cost in the costed years: the EU budget's staff costs.
-    sheet.block(row + 2, _("Personnel cost in the costed years (EUR)"))
+    sheet.block(row + 2, _("Personnel cost in the costed years"))
     write_partner_grid(book, sheet, row + 3, Kind.COSTED_PERSONNEL_COST, None, costed)
     years = len(book.figures.capacity_by_year)
     sheet.finish({1: 26, **{c: 14 for c in range(2, len(plan.work_packages) + years + 6)}},
@@ -133,7 +133,7 @@ def write_staff_by_year(book: Book, sheet: Sheet, row: int) -> int:
     _ = book._
     years = list(book.figures.capacity_by_year.index)
     wps = [wp.id for wp in book.project.workplan.work_packages]
-    sheet.block(row, _("Personnel cost by costed year (EUR)"))
+    sheet.block(row, _("Personnel cost by costed year"))
     row += 1
     sheet.header(row, [_("Work package"), *year_headers(book), _("Total")])
     for wp in wps:
