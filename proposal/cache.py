@@ -91,14 +91,15 @@ class Cache:
                          FORMAT + hashlib.sha256(content).hexdigest().encode() + b"\n" + content)
 
     def prune(self, kind: str, keep: int = KEEP) -> None:
-        """Remove all but the `keep` most recently used entries of a kind."""
+        """Remove all but the `keep` most recently used entries of a kind, and the
+        temporary files of writes a kill interrupted (called under the folder's lock)."""
         try:
-            entries = sorted((entry for entry in (self.folder / kind).iterdir()
-                              if not entry.name.startswith(".")),
+            found = list((self.folder / kind).iterdir())
+            entries = sorted((entry for entry in found if not entry.name.startswith(".")),
                              key=lambda entry: entry.stat().st_mtime, reverse=True)
         except OSError:
             return
-        for entry in entries[keep:]:
+        for entry in entries[keep:] + [entry for entry in found if entry.name.endswith(".tmp")]:
             entry.unlink(missing_ok=True)
 
 

@@ -214,8 +214,8 @@ def preview(checked: CheckResult, input_dir: Path, out_dir: Path, langs: tuple[s
     if partner is not None and partner not in ids:
         close = difflib.get_close_matches(partner, ids, n=1)
         hint = f"; did you mean `{close[0]}`?" if close else ""
-        raise UsageError(f"--partner `{partner}` is not a partner of the input{hint} "
-                         f"expected one of: {', '.join(ids)}")
+        raise UsageError(f"--partner `{partner}` is not a partner of the input; expected "
+                         f"one of: {', '.join(ids)}{hint}")
     result = BuildResult(checked, warnings=list(checked.warnings))
     suffix = f"_{partner}" if partner else ""
     with output_folder(out_dir, wait):
