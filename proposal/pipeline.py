@@ -13,24 +13,24 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .archive import DEFAULT_VARIANT, PdfVariant, attaches_data
-from .assets import check_logos
 from .cache import PREVIEW, Cache, build_key, remember_build, reuse_build
-from .compute import Figures, compute_figures
 from .errors import UsageError
 from .faults import pause_point
 from .interrupts import checkpoint
-from .load import load_project
-from .locations import Locations
-from .models import Project, count_figures
 from .output import write_atomic
-from .placeholders import check_figures_in_texts
 from .problems import InputError, Problem, errors
 from .publish import check_out_dir, output_folder, publication_mode, publish
 from .stamp import compute_build_id, stamp_outputs
 from .talk import LANGUAGE_NAMES, Progress, Summary, describe_balance
-from .validate import validate_project
+
+if TYPE_CHECKING:  # the stages import pandas, pydantic and the rest when a build needs them:
+    # a build whose published outputs are kept (`proposal.cache`) never does
+    from .compute import Figures
+    from .locations import Locations
+    from .models import Project
 
 
 @dataclass
@@ -58,6 +58,8 @@ class CheckResult:
 
     def summary(self) -> str:
         """One line: partners, figures and warnings when ok; else counts of errors."""
+        from .models import count_figures
+
         if self.ok:
             return (f"ok: {len(self.project.partners)} partners, "
                     f"{count_figures(self.project)} figures, {len(self.warnings)} warnings")
@@ -103,6 +105,12 @@ def check(input_dir: Path) -> CheckResult:
     own errors (the share rules), while its warnings, which such errors would
     distort (a site that does not exist connects 0 MW), wait for a valid input.
     """
+    from .assets import check_logos
+    from .compute import compute_figures
+    from .load import load_project
+    from .placeholders import check_figures_in_texts
+    from .validate import validate_project
+
     validated = validate_project(load_project(input_dir))
     project, at = validated.project, validated.locations
     problems = [*validated.problems, *check_logos(project, input_dir, at)]

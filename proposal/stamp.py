@@ -10,7 +10,9 @@ The id goes where each format's readers look for metadata:
 
 - PDF: the document information's `BuildId` entry (`pdfinfo -custom`), added by an
   incremental update appended to the rendered file, as a signature would be: the
-  rendered bytes are kept as they are;
+  rendered bytes are kept as they are; an archival PDF first gets the stamped figures
+  file and workbooks attached the same way (`proposal.archive`), so the id is computed
+  from the PDFs as laid out, before either update;
 - workbook: the document property `identifier` (`dc:identifier` in `docProps/core.xml`);
 - figures JSON: the `build_id` key, first in the file;
 - HTML preview: `<meta name="build-id">` (WeasyPrint ignores it).
