@@ -158,12 +158,12 @@ def build(input_dir: Path, out_dir: Path, langs: tuple[str, ...] = ("en", "fr"),
         progress.stage("cache", "no input changed since the published build: kept")
         reused.summary.seconds = progress.elapsed()
         return BuildResult(None, reused.outputs, reused.warnings, summary=reused.summary)
+    progress.stage("check", "load, validate and compute the input")
     from .render.figures import render_figures_json
     from .render.workbook import render_workbook
     from .workers import render_limits, render_pdfs_in_background
 
     limits = render_limits()
-    progress.stage("check", "load, validate and compute the input")
     checked = check(input_dir)
     if not checked.ok or checked.figures is None:
         raise InputError(checked.problems)
