@@ -43,6 +43,10 @@ def test_a_second_build_keeps_everything(sample: SampleProject, tmp_path: Path, 
     assert {path.name: path.read_bytes() for path in out.iterdir()
             if path.is_file()} == published
     assert whole_set(out) == build_id
+    capsys.readouterr()
+    assert main(["--input", str(sample.path), "--out", str(out), "--no-cache"]) == 0
+    assert "reused: nothing" in capsys.readouterr().out.splitlines()
+    assert whole_set(out) == build_id  # rendered again: the same bytes
 
 
 def test_one_french_text_lays_out_only_the_french_pdf(sample: SampleProject, tmp_path: Path,
