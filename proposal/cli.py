@@ -2,6 +2,7 @@
 
     consortium-proposal [--input DIR] [--out DIR] [--lang en|fr ...] [--html]   build
         [--submission] [--audience full|public|partner:ID]      (a draft for the team)
+        [--html-only] [--partner ID] [--pdf-variant pdf/a-3b|tagged] [--quiet] [--no-cache]
     consortium-proposal check [--input DIR] [--format text|json|github]        validate only
         [--submission] [--audience ...]        (what `build` with them would refuse)
     consortium-proposal schema [--input DIR] [--out DIR]                       JSON Schemas
@@ -116,6 +117,8 @@ def _serve(args: argparse.Namespace, input_dir: Path) -> int:
         print(f"{args.prog} serve: error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
 def _diff(args: argparse.Namespace, input_dir: Path) -> int:
     from .diff import DiffUsageError, run_diff
     from .render.diff import diff_view, render_html, render_pdf, render_text, report_json
@@ -154,6 +157,9 @@ def _diff(args: argparse.Namespace, input_dir: Path) -> int:
 
 
 def _build(args: argparse.Namespace, input_dir: Path) -> int:
+    from .talk import Progress
+
+    progress = Progress.for_terminal(quiet=args.quiet)
     try:
         from .models import LANGUAGES
         from .pipeline import build
@@ -163,7 +169,8 @@ def _build(args: argparse.Namespace, input_dir: Path) -> int:
 
         choice = EditionChoice("submission" if args.submission else "draft", args.audience)
         result = build(input_dir, Path(args.out), langs=langs, html=args.html, wait=args.wait,
-                       choice=choice)
+                       choice=choice, variant=args.pdf_variant, html_only=args.html_only,
+                       partner=args.partner, progress=progress, use_cache=not args.no_cache)
     except InputError as error:
         from .pipeline import count_line
 
@@ -176,12 +183,13 @@ def _build(args: argparse.Namespace, input_dir: Path) -> int:
         return error.exit_code
     if result.warnings:
         print(format_problems(result.warnings))
-    for path in result.outputs:
-        print(f"wrote {path}")
+    if not args.quiet:
+        print("\n".join(result.summary.lines()))
     return 0
 
 
 def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
+    from .archive import DEFAULT_VARIANT, PDF_VARIANTS
     from .models import LANGUAGES  # after main() has set the signal handlers: 0.3 s of imports
 
     parser = argparse.ArgumentParser(
@@ -202,6 +210,19 @@ def _parser(prog: str, default_input: str) -> argparse.ArgumentParser:
     parser.add_argument("--html", action="store_true",
                         help="also write the HTML handed to WeasyPrint, for previews")
     _add_edition(parser, default_input)
+    parser.add_argument("--html-only", action="store_true",
+                        help="a quick preview: write only each edition's HTML, into "
+                        "<out>/preview/; no PDF, no workbook, the published outputs untouched")
+    parser.add_argument("--partner", metavar="ID", default=None,
+                        help="preview one partner's pages (the consortium chapter and the "
+                        "partner's profile) as HTML in <out>/preview/; implies --html-only")
+    parser.add_argument("--pdf-variant", choices=PDF_VARIANTS, default=DEFAULT_VARIANT,
+                        help="pdf/a-3b (default): tagged PDF/A-3b carrying the figures file "
+                        "and the workbooks; tagged: tagged PDF without attachments")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress lines and no summary (problems are still printed)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render everything again, ignoring <out>/.cache/")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the input only; write nothing")

@@ -248,6 +248,14 @@ def refuse_blocking_render_warnings(project: Project, warnings: list[Problem],
         raise InputError(blocking)
 
 
+def stamp_of(input_dir: Path, choice: EditionChoice) -> str:
+    """What a draft prints of its input and day (`3f2a9c1+ 2026-11-30`); '' for a
+    submission: part of the key under which a whole build is kept (`proposal.cache`)."""
+    if choice.edition == "submission":
+        return ""
+    return f"{input_version(input_dir).label} {build_date().isoformat()}"
+
+
 def make_marks(project: Project, at: Locations, input_dir: Path, choice: EditionChoice) -> Marks:
     """The marks of a build: version and date for a draft, its notes; the audience."""
     if choice.edition == "submission":

@@ -34,6 +34,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from .archive import DEFAULT_VARIANT, PdfVariant
+from .cache import Cache
 from .compute import Figures
 from .errors import RenderFailed, UsageError
 from .interrupts import STOP_SIGNALS, blocked, checkpoint, unblock
@@ -159,8 +161,14 @@ def _ending(exitcode: int | None) -> str:
 @contextmanager
 def render_pdfs_in_background(project: Project, figures: Figures, langs: tuple[str, ...],
                               input_dir: Path, at: Locations,
-                              limits: RenderLimits = RenderLimits()) -> Iterator[PendingPdfs]:
-    """Render each edition's PDF in its own process; stop them all on the way out."""
+                              limits: RenderLimits = RenderLimits(),
+                              variant: PdfVariant = DEFAULT_VARIANT,
+                              cache: Cache | None = None) -> Iterator[PendingPdfs]:
+    """Render each edition's PDF in its own process; stop them all on the way out.
+
+    `variant` and `cache` are `render_pdf`'s: an edition found in the cache costs its
+    worker only the HTML.
+    """
     if start_method() == "fork":
         import weasyprint  # noqa: F401  imported once, before forking, for every worker
 
@@ -176,7 +184,7 @@ def render_pdfs_in_background(project: Project, figures: Figures, langs: tuple[s
             process = context.Process(
                 target=_work, name=f"proposal-pdf-{lang}", daemon=True,
                 args=(sender, (lifeline, alive, os.getpid()), project, figures, lang,
-                      input_dir.resolve(), at, limits.memory_mib))
+                      input_dir.resolve(), at, limits.memory_mib, variant, cache))
             with blocked():  # until the worker has its own handlers (see interrupts.blocked)
                 process.start()
                 sender.close()  # the worker holds the only writing end: EOF means it ended
@@ -197,7 +205,8 @@ def render_pdfs_in_background(project: Project, figures: Figures, langs: tuple[s
 
 
 def _work(sender: Connection, lifeline: tuple[Connection, Connection, int], project: Project,
-          figures: Figures, lang: str, root: Path, at: Locations, memory_mib: int) -> None:
+          figures: Figures, lang: str, root: Path, at: Locations, memory_mib: int,
+          variant: PdfVariant, cache: Cache | None) -> None:
     """A worker's body: render one edition and send back (ok, result or error)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build handles Ctrl-C, once
     for signum in STOP_SIGNALS:
@@ -211,7 +220,8 @@ def _work(sender: Connection, lifeline: tuple[Connection, Connection, int], proj
     try:
         from .render.pdf import render_pdf
 
-        outcome: tuple[bool, Any] = (True, render_pdf(project, figures, lang, root, at))
+        outcome: tuple[bool, Any] = (True, render_pdf(project, figures, lang, root, at,
+                                                    variant, cache))
     except MemoryError:
         outcome = over
     except Exception as error:  # sent to the build, which raises it

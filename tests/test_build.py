@@ -104,8 +104,8 @@ def test_the_outputs_are_links_into_the_published_build(built) -> None:
     _, out, stem = built
     assert os.readlink(out / f"{stem}_proposal_en.pdf") == f"current/{stem}_proposal_en.pdf"
     assert os.readlink(out / "current").startswith(".builds/")
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".builds",
-                                                                               ".lock"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
+        ".builds", ".cache", ".lock"]
     assert leftovers(out) == []
 
 

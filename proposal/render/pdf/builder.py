@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from babel import Locale as BabelLocale
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from ...archive import DEFAULT_VARIANT, PdfVariant, weasyprint_options
 from ...assets import weasyprint_log
+from ...cache import Cache, pdf_key
 from ...compute import Figures
 from ...fetch import ProjectFetcher, RefusedURL
 from ...i18n import translations
@@ -43,33 +46,64 @@ class PdfResult:
     warnings: list[Problem]
     """Warnings about the edition: pages over the call's limit, required sections the
     proposal has no section for."""
+    reused: bool = False
+    """Whether the PDF came from the cache (`proposal.cache`) instead of a layout."""
 
 
-def render_html(project: Project, figures: Figures, lang: str, root: Path | None = None) -> str:
-    """The HTML of one edition; `root` is the input folder (for logos, default: cwd)."""
-    return _html(Edition(project, figures, lang, Path(root or ".").resolve()))
+def render_html(project: Project, figures: Figures, lang: str, root: Path | None = None,
+                partner: str | None = None) -> str:
+    """The HTML of one edition; `root` is the input folder (for logos, default: cwd).
+
+    With `partner` (a partner id), a preview of that partner's pages only: the
+    consortium chapter, where the partner's row stands among the others, and the
+    partner's profile.
+    """
+    return _html(Edition(project, figures, lang, Path(root or ".").resolve()), partner)
 
 
 def render_pdf(project: Project, figures: Figures, lang: str,
-               root: Path | None = None, at: Locations = NOWHERE) -> PdfResult:
+               root: Path | None = None, at: Locations = NOWHERE,
+               variant: PdfVariant = DEFAULT_VARIANT, cache: Cache | None = None) -> PdfResult:
     """Render one edition to PDF and check its page count against the call's limit.
 
+    The PDF is tagged, and PDF/A-3b for the archival variant (`proposal.archive`); the
+    data files are attached later, once published bytes exist. With `cache`, an edition
+    whose HTML and resources did not change is taken from it instead of laid out.
     Logos are checked by `check` (`proposal.assets`) before any render. Raises
     InputError when a logo (or anything it refers to) points outside the input and
     templates folders all the same.
     """
-    from weasyprint import HTML  # imported here: 0.4 s the validate-only commands skip
-    from weasyprint.text.fonts import FontConfiguration
-
     root = Path(root or ".").resolve()
     edition = Edition(project, figures, lang, root, at)
     html = _html(edition)
-    fetcher = ProjectFetcher([TEMPLATES, root], {logo.url: logo.origin for logo in edition.logos})
-    with _source_date(project.consortium.submission_date), weasyprint_log() as log:
+    key = pdf_key(html, variant, [logo.path for logo in edition.logos]) if cache else ""
+    stored = cache.get("pdf", key) if cache else None
+    if stored is not None:
+        head, _, pdf = stored.partition(b"\n")
+        pages, before_annexes = json.loads(head)
+        reused = True
+    else:
+        pdf, pages, before_annexes = _lay_out(html, edition, variant)
+        reused = False
+        if cache:
+            cache.put("pdf", key, json.dumps([pages, before_annexes]).encode() + b"\n" + pdf)
+    warnings = check_page_limit(project, lang, pages, before_annexes, at)
+    return PdfResult(pdf=pdf, html=html, pages=pages, warnings=warnings, reused=reused)
+
+
+def _lay_out(html: str, edition: Edition, variant: PdfVariant) -> tuple[bytes, int, int]:
+    """WeasyPrint's PDF of the HTML, its page count and the pages before the annexes."""
+    from weasyprint import HTML  # imported here: 0.4 s the validate-only commands skip
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = ProjectFetcher([TEMPLATES, edition.root],
+                             {logo.url: logo.origin for logo in edition.logos})
+    options = weasyprint_options(variant)
+    with _source_date(edition.project.consortium.submission_date), weasyprint_log() as log:
         try:
             document = HTML(string=html, url_fetcher=fetcher).render(
-                font_config=FontConfiguration())
-            pdf = document.write_pdf()
+                font_config=FontConfiguration(), pdf_tags=options["pdf_tags"])
+            pdf = document.write_pdf(**options)
         except RefusedURL as refused:
             problem = refused.problem()
             if problem is None:  # a URL the templates wrote: our bug, not the input's
@@ -80,8 +114,7 @@ def render_pdf(project: Project, figures: Figures, lang: str,
     pages = len(document.pages)
     before_annexes = next((i for i, page in enumerate(document.pages)
                            if ANNEX_ANCHOR in page.anchors), pages)
-    warnings = check_page_limit(project, lang, pages, before_annexes, at)
-    return PdfResult(pdf=pdf, html=html, pages=pages, warnings=warnings)
+    return pdf, pages, before_annexes
 
 
 def check_page_limit(project: Project, lang: str, pages: int, before_annexes: int,
@@ -100,9 +133,17 @@ def check_page_limit(project: Project, lang: str, pages: int, before_annexes: in
                     f"is {rules.page_limit}: {over} page{'s' if over != 1 else ''} over")]
 
 
-def _html(edition: Edition) -> str:
-    """The edition laid out by the templates."""
-    return _environment(edition.loc.lang).get_template("proposal.html").render(edition.context())
+PARTNER_PREVIEW = "partner_preview.html"
+"""The template of a one-partner preview (`render_html(partner=...)`)."""
+
+
+def _html(edition: Edition, partner: str | None = None) -> str:
+    """The edition laid out by the templates; with `partner`, that partner's preview."""
+    context = edition.context()
+    if partner is None:
+        return _environment(edition.loc.lang).get_template("proposal.html").render(context)
+    context["profiles"] = [profile for profile in context["profiles"] if profile["id"] == partner]
+    return _environment(edition.loc.lang).get_template(PARTNER_PREVIEW).render(context)
 
 
 @cache
