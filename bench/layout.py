@@ -25,6 +25,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -179,9 +180,8 @@ def measure(document: Any) -> Layout:
             landscape=page_box.width > page_box.height, first_text=first_text[:60]))
         overflows.extend(Overflow(index + 1, what, side, past / MM)
                          for (what, side), past in worst.items())
-    splits = [SplitTable(caption, (a[0], b[0]), (a[1], b[1]))
-              for parts in fragments.values() for (a, b) in zip(parts, parts[1:], strict=False)
-              for caption in [parts[0][2]]]
+    splits = [SplitTable(parts[0][2], (a[0], b[0]), (a[1], b[1]))
+              for parts in fragments.values() for a, b in pairwise(parts)]
     return Layout(tuple(pages), tuple(splits), tuple(overflows))
 
 
