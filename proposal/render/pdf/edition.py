@@ -24,7 +24,7 @@ from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
 from .annexes import AnnexesContext
-from .cells import Cell, Section, integral, paragraphs
+from .cells import Cell, Grid, Section, folded, integral, paragraphs
 from .compliance import ComplianceContext
 from .consortium import ConsortiumContext
 from .costs import CostsContext
@@ -80,7 +80,8 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     def amount(self, value: float) -> Cell:
         """A printed amount of a money table (`Figures.printed`), in its unit, as a
         numeric cell: `1,699.6` (the caption names the unit)."""
-        return Cell(self.loc.number(value, self.figures.printed.money.decimals), True)
+        return Cell(self.loc.number(value, self.figures.printed.money.decimals), True,
+                    zero=value == 0)
 
     def money_unit(self) -> str:
         """The unit of the money tables: `EUR million` / `millions d'euros`."""
@@ -92,7 +93,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
 
     def percent(self, value: float, decimals: int = 1) -> Cell:
         """A share as a numeric cell."""
-        return Cell(self.loc.percent(value, decimals), True)
+        return Cell(self.loc.percent(value, decimals), True, zero=value == 0)
 
     def signed_percent(self, value: float) -> Cell:
         """A relative change with its sign: +20.0 %, -20.0 %, 0.0 %."""
@@ -111,6 +112,19 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         else:
             text = "\u2013"
         return Cell(text, True)
+
+    def oriented(self, table: Grid) -> Grid:
+        """The table, marked landscape when it cannot fit a portrait page's width."""
+        return self.page.oriented(table)
+
+    def folded(self, table: Grid) -> Grid:
+        """The table without its zero-only columns and constant columns, its zero-only
+        rows folded into one line (`cells.folded`), with a note that says so."""
+        _ = self._
+        return folded(table, _("Others, all zero: %(names)s"),
+                      _("Left out as zero in every row: %(columns)s; the workbook gives every "
+                        "column."),
+                      _("%(column)s: %(value)s in every row."))
 
     def month(self, month: int) -> str:
         """A project month: M12."""

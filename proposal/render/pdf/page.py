@@ -19,16 +19,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
 from markupsafe import Markup
 
 from ...models import FormatRules
+from ...resources import templates_dir
 from ..charts import LABEL_PT, WIDTH_PT
+from .cells import Grid
 
 PAPER_MM = {"A4": (210.0, 297.0)}
 """Width and height (portrait) of each paper size `FormatRules.page_size` allows."""
 PT_PER_MM = 72 / 25.4
+TEMPLATES_FONTS = templates_dir() / "fonts"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,34 @@ class PageStyle:
         """Width of the charts: their design width, or the text block when narrower."""
         return min(WIDTH_PT, math.floor(self.text_width_pt))
 
+    @property
+    def landscape_width_pt(self) -> float:
+        """Width of the text block of a landscape page, in points."""
+        _width, height = PAPER_MM[self.size]
+        return (height - self.landscape.left - self.landscape.right) * PT_PER_MM
+
+    def min_table_width_pt(self, table: Grid) -> float:
+        """The narrowest a table can be laid out: each column as wide as its widest figure
+        or kept text, its longest word and its heading's longest word, plus the padding."""
+        padding = 2 * self.cell_padding_mm * PT_PER_MM + 1
+
+        def widest(texts: list[str], bold: bool, whole: bool) -> float:
+            return max((text_width_pt(part, self.body_pt, bold) for text in texts
+                        for part in ([text] if whole else text.split())), default=0.0)
+
+        return sum(max(widest([table.head[i]], True, False),
+                       widest([row.cells[i].text for row in table.rows if row.cells[i].num
+                               or row.cells[i].keep], any(r.total for r in table.rows), True),
+                       widest([row.cells[i].text for row in table.rows], False, False))
+                   + padding for i in range(len(table.head)))
+
+    def oriented(self, table: Grid) -> Grid:
+        """The table, marked landscape when it cannot fit the width of a portrait page
+        (and a landscape page is wider)."""
+        wide = self.min_table_width_pt(table) > self.text_width_pt \
+            and self.landscape_width_pt > self.text_width_pt
+        return replace(table, landscape=wide)
+
     def css(self) -> Markup:
         """The `@page` rules and text-size properties the stylesheet leaves to the call."""
         return Markup(
@@ -121,6 +153,28 @@ def page_style(rules: FormatRules) -> PageStyle:
     if raised.text_width_pt / raised.body_pt >= DESIGN.text_width_pt / DESIGN.body_pt:
         return raised
     return replace(raised, cell_padding_mm=DESIGN.cell_padding_mm / 2, heading_hyphens="auto")
+
+
+TABLE_FONTS = {False: "LinBiolinum_R.otf", True: "LinBiolinum_RB.otf"}
+"""The files of the tables' typeface (`Proposal Sans` in the stylesheet), by boldness."""
+
+
+@cache
+def _advances(bold: bool) -> tuple[dict[int, float], float]:
+    """Advance width of each character of the tables' typeface, in ems, and a default
+    for characters it lacks."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(TEMPLATES_FONTS / TABLE_FONTS[bold], lazy=True) as font:
+        units, metrics = font["head"].unitsPerEm, font["hmtx"]
+        widths = {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
+    return widths, widths[ord("M")]
+
+
+def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
+    """How wide a text sets in the tables' typeface at `size_pt` (kerning left aside)."""
+    widths, default = _advances(bold)
+    return sum(widths.get(ord(char), default) for char in text) * size_pt
 
 
 def _number(value: float) -> str:
