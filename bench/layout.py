@@ -37,6 +37,8 @@ MIN_ROWS = 2
 TOLERANCE_PT = 0.5
 """How far a box may pass a margin before it counts (rounding of the layout)."""
 MM = 72 / 25.4
+HYPHEN = "\u2010"
+"""The hyphen WeasyPrint sets where it hyphenates a word at a line end."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ class Layout:
     """Every page break inside a table."""
     overflows: tuple[Overflow, ...]
     """Every box crossing a margin, the worst per page and table or text."""
+    hyphenated: tuple[str, ...] = ()
+    """Every word hyphenated at a line end, whole (`Scaleway` for `Scale-`/`way`)."""
 
     @property
     def underfilled(self) -> list[PageFill]:
@@ -129,6 +133,8 @@ class Layout:
             mark = "LONE ROW" if split.lone else "split"
             lines.append(f"  {mark} p{split.pages[0]}-{split.pages[1]} "
                          f"{split.rows[0]}|{split.rows[1]} rows: {split.caption[:70]}")
+        if self.hyphenated:
+            lines.append(f"  hyphenated words: {', '.join(self.hyphenated)}")
         for over in self.overflows:
             lines.append(f"  crosses {over.side} margin p{over.page} by {over.mm:.1f} mm: "
                          f"{over.what[:70]}")
@@ -144,6 +150,7 @@ def measure(document: Any) -> Layout:
     numbered_seen = False
     pages, overflows = [], []
     fragments: dict[Any, list[tuple[int, int, str]]] = {}
+    hyphenated, pending = [], ""
     for index, page_box in enumerate(page_boxes):
         top, height = page_box.content_box_y(), page_box.height
         left, right = page_box.content_box_x(), page_box.content_box_x() + page_box.width
@@ -157,6 +164,14 @@ def measure(document: Any) -> Layout:
             if isinstance(box, boxes.BlockBox) and _element_id(box).startswith("sec-") \
                     and box.element_tag == "h1":
                 numbered_seen = True
+            if isinstance(box, boxes.LineBox):
+                words = "".join(t.text for t in box.descendants()
+                                if isinstance(t, boxes.TextBox)).split()
+                if words and pending:
+                    hyphenated.append(pending + words[0])
+                    pending = ""
+                if words and words[-1].endswith(HYPHEN):
+                    pending = words[-1].rstrip(HYPHEN)
             if not _drawn(box, boxes):
                 continue
             x, y = box.border_box_x(), box.border_box_y()
@@ -182,7 +197,7 @@ def measure(document: Any) -> Layout:
                          for (what, side), past in worst.items())
     splits = [SplitTable(parts[0][2], (a[0], b[0]), (a[1], b[1]))
               for parts in fragments.values() for a, b in pairwise(parts)]
-    return Layout(tuple(pages), tuple(splits), tuple(overflows))
+    return Layout(tuple(pages), tuple(splits), tuple(overflows), tuple(hyphenated))
 
 
 def _content(page_box: Any, boxes: Any) -> Iterator[tuple[Any, tuple[Any, ...]]]:

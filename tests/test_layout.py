@@ -11,6 +11,9 @@ import pytest
 from weasyprint import HTML
 
 from bench.layout import MIN_FILL, Layout, measure, measure_editions
+from proposal.models import proper_names
+from proposal.pipeline import check
+from proposal.render.pdf import Edition
 
 from .conftest import EXAMPLE
 
@@ -66,6 +69,17 @@ def test_a_short_chapter_end_is_not_a_fault() -> None:
     assert layout.underfilled == []
 
 
+def test_the_measure_finds_hyphenated_words_and_proper_names_are_not() -> None:
+    checked = check(EXAMPLE)
+    edition = Edition(checked.project, checked.figures, "en", EXAMPLE)
+    text = " ".join(["The consortium of Scaleway and Orange"] * 6)
+    style = "p { width: 21mm; hyphens: auto; text-align: justify } .name { hyphens: none }"
+    plain = measured(f"<p lang='en'>{text}</p>", style).hyphenated
+    named = measured(f"<p lang='en'>{edition.named(text)}</p>", style).hyphenated
+    assert {"Scaleway", "Orange"} & set(plain)
+    assert named and not {"Scaleway", "Orange"} & set(named)
+
+
 @pytest.fixture(scope="module")
 def example() -> dict[str, Layout]:
     """Both editions of the example, measured."""
@@ -80,6 +94,13 @@ def test_no_table_or_cell_crosses_a_margin(example, lang) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_no_page_break_leaves_a_lone_table_row(example, lang) -> None:
     assert [(s.pages, s.rows, s.caption) for s in example[lang].lone_rows] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_proper_name_is_hyphenated(example, lang) -> None:
+    names = {word for name in proper_names(check(EXAMPLE).project) for word in name.split()}
+    assert example[lang].hyphenated  # hyphenation is on in running text
+    assert [word for word in example[lang].hyphenated if word in names] == []
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

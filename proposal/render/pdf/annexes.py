@@ -71,7 +71,7 @@ class AnnexesContext:
             "legal_name": partner.legal_name,
             "logo": logo,
             "facts": facts,
-            "role": self.text(partner.role),
+            "role": self.named(self.text(partner.role)),
             "description": self.paras(partner.description),
             "people": [{"name": person.name, "position": self.text(person.position)}
                        for person in partner.key_people],

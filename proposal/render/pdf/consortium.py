@@ -30,7 +30,7 @@ class ConsortiumContext:
                                           _("Role")], rows)),
             "matrix": self._value_chain(),
             "governance": self.paras(p.consortium.texts.governance),
-            "coordinator": coordinator.legal_name,
+            "coordinator": self.named(coordinator.legal_name),
             "agreement_years": self.loc.number(p.consortium.agreement_years),
             "min_agreement_years": self.loc.number(p.call.min_agreement_years),
         }

@@ -10,16 +10,19 @@ anything up: every number comes from `Figures` or the input.
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
 from ...i18n import N_, Locale
 from ...locations import NOWHERE, Locations
-from ...models import Original, Project, Proper, Text
+from ...models import Original, Project, Proper, Text, proper_names
 from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
@@ -39,6 +42,11 @@ from .workplan import WorkplanContext
 
 MONEY_UNITS = {1e6: N_("EUR million"), 1e3: N_("EUR thousand"), 1.0: N_("EUR")}
 """How the money tables name their unit (`rounding.MONEY_PRECISIONS`)."""
+
+LONGEST_NAME = 40
+"""Proper names longer than this (titles of sources kept as written) may hyphenate."""
+SHORT_NAME = 16
+"""A proper name of several words up to this length is kept on one line."""
 
 TEMPLATES = templates_dir()
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
@@ -65,9 +73,36 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         written out, typeset ('' for none; plain text: the templates escape it)."""
         return written(value, self.project, self.figures, self.loc)
 
-    def paras(self, value: Text | None) -> list[str]:
-        """The edition's version of a text, as paragraphs."""
-        return paragraphs(self.text(value)) if value is not None else []
+    def paras(self, value: Text | None) -> list[Markup]:
+        """The edition's version of a text, as paragraphs, its proper names marked
+        (`named`)."""
+        return [self.named(part) for part in paragraphs(self.text(value))] \
+            if value is not None else []
+
+    def named(self, text: str) -> Markup:
+        """A text for running prose, escaped, each proper name of the data (partners'
+        names, `{proper: ...}` names, names typed as such in the models) in a
+        `<span class="name">`, which the stylesheet never hyphenates; a short name of
+        several words (`H company`) is also kept on one line."""
+        if self._proper_names is None:
+            return escape(text)
+        parts, last = [], 0
+        for match in self._proper_names.finditer(text):
+            name = match.group()
+            kind = "name whole" if " " in name and len(name) <= SHORT_NAME else "name"
+            parts += [escape(text[last:match.start()]),
+                      Markup('<span class="{}">{}</span>').format(kind, name)]
+            last = match.end()
+        return Markup("").join([*parts, escape(text[last:])])
+
+    @cached_property
+    def _proper_names(self) -> re.Pattern[str] | None:
+        """Every proper name of the data short enough to be a name, longest first."""
+        names = sorted({name for name in proper_names(self.project)
+                        if 2 <= len(name) <= LONGEST_NAME}, key=len, reverse=True)
+        if not names:
+            return None
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
     def plain(self, value: float, decimals: int = 1) -> str:
         """A number without decimals when it is whole, else with `decimals` of them."""
