@@ -130,7 +130,7 @@ class PageStyle:
             f"@page cover {{ margin: {self.cover.css()}; }}")
 
 
-DESIGN = PageStyle(size="A4", portrait=Margins(24, 20, 22, 20),
+DESIGN = PageStyle(size="A4", portrait=Margins(21, 18, 20, 18),
                    landscape=Margins(22, 20, 20, 20), cover=Margins(25, 22, 25, 22),
                    body_pt=11, small_pt=9, chart_pt=LABEL_PT, cell_padding_mm=1.6,
                    heading_hyphens="manual")
