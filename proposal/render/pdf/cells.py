@@ -73,6 +73,9 @@ class Grid:
     """A note printed under the table: what `folded` left out and where to find it."""
     landscape: bool = False
     """True when the table is too wide for a portrait page (`PageStyle.oriented`)."""
+    widths: tuple[float, ...] = ()
+    """Column widths in percent of the table, following the content
+    (`PageStyle.laid_out`); none: the browser's own."""
 
     @property
     def small(self) -> bool:
@@ -125,7 +128,7 @@ def folded(g: Grid, others: str, zero_columns: str, constant: str) -> Grid:
     return Grid(tuple(g.head[i] for i in keep),
                 tuple(Row(tuple(r.cells[i] for i in keep), r.total) for r in rows),
                 frozenset(n for n, i in enumerate(keep) if i in g.num),
-                " ".join(filter(None, [g.note, *notes])), g.landscape)
+                " ".join(filter(None, [g.note, *notes])), g.landscape)  # widths come later
 
 
 def integral(values: list[float]) -> bool:

@@ -216,8 +216,9 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     # --------------------------------------------------------------- context
 
     def context(self) -> dict[str, Any]:
-        """Everything the templates show, by section."""
-        return {
+        """Everything the templates show, by section; every table with column widths
+        that follow its content (`PageStyle.laid_out`)."""
+        return self._laid_out({
             "doc": self.document(),
             "sec": self.sections,
             "outline": list(self.sections.values()),
@@ -236,7 +237,18 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "compliance": self.compliance(),
             "profiles": [self.profile(partner) for partner in self.project.partners],
             "assumptions": self.assumptions(),
-        }
+        })
+
+    def _laid_out(self, value: Any) -> Any:
+        """`value` with every table in it laid out, walking dicts and lists."""
+        if isinstance(value, Grid):
+            return self.page.laid_out(value)
+        if isinstance(value, dict):
+            return {key: self._laid_out(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._laid_out(item) for item in value]
+        return value
+
 
     def document(self) -> dict[str, Any]:
         """Metadata and page furniture."""

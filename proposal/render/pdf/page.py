@@ -96,20 +96,33 @@ class PageStyle:
         _width, height = PAPER_MM[self.size]
         return (height - self.landscape.left - self.landscape.right) * PT_PER_MM
 
-    def min_table_width_pt(self, table: Grid) -> float:
-        """The narrowest a table can be laid out: each column as wide as its widest figure
-        or kept text, its longest word and its heading's longest word, plus the padding."""
+    def column_widths_pt(self, table: Grid) -> list[tuple[float, float]]:
+        """Each column's narrowest and wished-for width, padding included.
+
+        Narrowest: its widest figure or kept text, its longest word, its heading's longest
+        word (so no heading is ever hyphenated). Wished for: its longest cell on one line,
+        or its heading set on at most three lines, whichever is wider."""
         padding = 2 * self.cell_padding_mm * PT_PER_MM + 1
 
-        def widest(texts: list[str], bold: bool, whole: bool) -> float:
+        def widest(texts: list[str], bold: bool = False, whole: bool = True) -> float:
             return max((text_width_pt(part, self.body_pt, bold) for text in texts
                         for part in ([text] if whole else text.split())), default=0.0)
 
-        return sum(max(widest([table.head[i]], True, False),
-                       widest([row.cells[i].text for row in table.rows if row.cells[i].num
-                               or row.cells[i].keep], any(r.total for r in table.rows), True),
-                       widest([row.cells[i].text for row in table.rows], False, False))
-                   + padding for i in range(len(table.head)))
+        columns = []
+        for i, head in enumerate(table.head):
+            cells = [row.cells[i] for row in table.rows]
+            bold = any(row.total for row in table.rows)
+            narrowest = max(widest([head], True, False),
+                            widest([c.text for c in cells if c.num or c.keep], bold),
+                            widest([c.text for c in cells], bold, False))
+            wished = max(narrowest, widest([c.text for c in cells], bold),
+                         widest([head], True) / 3)
+            columns.append((narrowest + padding, wished + padding))
+        return columns
+
+    def min_table_width_pt(self, table: Grid) -> float:
+        """The narrowest a table can be laid out (`column_widths_pt`)."""
+        return sum(narrowest for narrowest, _wished in self.column_widths_pt(table))
 
     def oriented(self, table: Grid) -> Grid:
         """The table, marked landscape when it cannot fit the width of a portrait page
@@ -117,6 +130,26 @@ class PageStyle:
         wide = self.min_table_width_pt(table) > self.text_width_pt \
             and self.landscape_width_pt > self.text_width_pt
         return replace(table, landscape=wide)
+
+    def laid_out(self, table: Grid) -> Grid:
+        """The table with column widths that follow its content, in percent of the text
+        block: every column gets its narrowest width, and the room left goes to the
+        columns in proportion to what they lack of their wished-for width (the headings
+        count for little, so that a long heading does not widen a column of short figures
+        while the text beside it wraps on many lines)."""
+        available = self.landscape_width_pt if table.landscape else self.text_width_pt
+        columns = self.column_widths_pt(table)
+        narrowest = sum(n for n, _w in columns)
+        lacking = sum(w - n for n, w in columns)
+        room = available - narrowest
+        if room <= 0 or not columns:
+            return table
+        if lacking > room:
+            widths = [n + room * (w - n) / lacking for n, w in columns]
+        else:
+            wished = sum(w for _n, w in columns)
+            widths = [w * available / wished for _n, w in columns]
+        return replace(table, widths=tuple(round(100 * w / available, 1) for w in widths))
 
     def css(self) -> Markup:
         """The `@page` rules and text-size properties the stylesheet leaves to the call."""
