@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/layout.py
 
 # Translators: refresh the catalogs after changing wording in templates or code, then
 # fill the new French entries in proposal/locale/fr/LC_MESSAGES/*.po (see README).

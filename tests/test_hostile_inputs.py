@@ -335,16 +335,16 @@ def test_real_logos_pass(sample: SampleProject, name: str, content) -> None:
 
 
 def test_text_the_fonts_cannot_draw_is_a_warning(sample: SampleProject) -> None:
-    # DejaVu Sans draws U+1F600 GRINNING FACE (in black and white), not the rocket.
     sample.edit("partners/alpha.yaml", "{en: Alpha runs data centres.,",
                 "{en: Alpha runs data centres 🚀😀 中文 ナ\u200d\ufe0f.,")
     result = check(sample.path)
     assert result.ok
     assert [str(p) for p in result.problems] == [
         "partners/alpha.yaml:11:19: warning: `description.en` contains U+1F680 ROCKET, "
-        "U+4E2D CJK UNIFIED IDEOGRAPH-4E2D, U+6587 CJK UNIFIED IDEOGRAPH-6587 and 1 more "
-        "character, which the proposal's fonts (DejaVu Sans) cannot draw: the PDF prints an "
-        "empty box instead; write it otherwise or leave it out [undrawable-character]"
+        "U+1F600 GRINNING FACE, U+4E2D CJK UNIFIED IDEOGRAPH-4E2D and 2 more characters, "
+        "which the proposal's fonts (Linux Biolinum O and Linux Libertine O) cannot draw: the "
+        "PDF prints an empty box instead; write it otherwise or leave it out "
+        "[undrawable-character]"
     ]
 
 
@@ -354,13 +354,14 @@ def test_name_the_fonts_cannot_draw_is_an_error(sample: SampleProject) -> None:
                 "name: {en: Minimal 🚀 Consortium,")
     assert problems_of(sample) == [
         "data/consortium.yaml:1:12: error: `name.en` contains U+1F680 ROCKET, which the "
-        "proposal's fonts (DejaVu Sans) cannot draw; a name must print as written: write it "
-        "in characters the fonts have, such as its Latin transcription [undrawable-character]",
-        "partners/alpha.yaml:1:13: error: `legal_name` contains U+963F CJK UNIFIED "
-        "IDEOGRAPH-963F, U+5C14 CJK UNIFIED IDEOGRAPH-5C14 and U+6CD5 CJK UNIFIED "
-        "IDEOGRAPH-6CD5, which the proposal's fonts (DejaVu Sans) cannot draw; a name must "
+        "proposal's fonts (Linux Biolinum O and Linux Libertine O) cannot draw; a name must "
         "print as written: write it in characters the fonts have, such as its Latin "
         "transcription [undrawable-character]",
+        "partners/alpha.yaml:1:13: error: `legal_name` contains U+963F CJK UNIFIED "
+        "IDEOGRAPH-963F, U+5C14 CJK UNIFIED IDEOGRAPH-5C14 and U+6CD5 CJK UNIFIED "
+        "IDEOGRAPH-6CD5, which the proposal's fonts (Linux Biolinum O and Linux Libertine O) "
+        "cannot draw; a name must print as written: write it in characters the fonts have, "
+        "such as its Latin transcription [undrawable-character]",
     ]
 
 

@@ -131,7 +131,7 @@ def test_formatted_numbers_carry_minus_signs_and_no_break_spaces(lang, formatted
 
 
 def test_the_shipped_fonts_draw_the_typographic_characters() -> None:
-    for font in sorted((TEMPLATES / "fonts").glob("*.ttf")):
+    for font in sorted((TEMPLATES / "fonts").glob("*.[ot]tf")):
         cmap = TTFont(font).getBestCmap()
         missing = [f"U+{ord(c):04X}" for c in (NBSP, NNBSP, MINUS, "«", "»", "’", "–")
                    if ord(c) not in cmap]

@@ -24,6 +24,8 @@ from .cells import Cell, grid, integral
 if TYPE_CHECKING:
     from .edition import Edition
 
+WIDE_FACT = 32
+"""A partner's fact longer than this many characters takes a whole line of the profile."""
 ITEM_NAMES = ("id", "category", "technology", "type", "kind")
 """Attributes that name a list item in a YAML location shown to readers."""
 
@@ -76,7 +78,8 @@ class AnnexesContext:
             "legal_name": partner.legal_name,
             "logo": logo,
             "facts": facts,
-            "role": self.text(partner.role),
+            "wide_facts": {label for label, value in facts if len(value) > WIDE_FACT},
+            "role": self.named(self.text(partner.role)),
             "description": self.paras(partner.description),
             "people": [{"name": person.name, "position": self.text(person.position)}
                        for person in partner.key_people],

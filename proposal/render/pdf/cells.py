@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+SMALL_ROWS = 8
+"""A table of at most this many rows is never broken across pages."""
+
 
 @dataclass(frozen=True)
 class Section:
@@ -41,6 +44,9 @@ class Cell:
     """True for a number (right-aligned, never wrapped)."""
     keep: bool = False
     """True for a short text kept on one line (a range of months)."""
+    zero: bool = False
+    """True for a figure that is zero as printed: a column or row of such cells may be
+    left out or folded (`folded`)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,19 @@ class Grid:
     """Rows in display order."""
     num: frozenset[int]
     """Indexes of the numeric columns (headings right-aligned too)."""
+    note: str = ""
+    """A note printed under the table: what `folded` left out and where to find it."""
+    landscape: bool = False
+    """True when the table is too wide for a portrait page (`PageStyle.oriented`)."""
+    widths: tuple[float, ...] = ()
+    """Column widths in percent of the table, following the content
+    (`PageStyle.laid_out`); none: the browser's own."""
+
+    @property
+    def small(self) -> bool:
+        """True for a table of a few rows, which moves to the next page whole rather than
+        break (`SMALL_ROWS`)."""
+        return len(self.rows) <= SMALL_ROWS
 
 
 def _cells(values: list[str | Cell]) -> tuple[Cell, ...]:
@@ -76,6 +95,40 @@ def grid(head: list[str], rows: list[list[str | Cell]], totals: list[bool] | Non
     num = frozenset(i for i in range(len(head))
                     if built and all(row.cells[i].num for row in built))
     return Grid(tuple(head), built, num)
+
+
+def folded(g: Grid, others: str, zero_columns: str, constant: str) -> Grid:
+    """The table without what carries no information, every printed figure kept.
+
+    Columns whose figures are all zero are left out (`zero_columns`, formatted with
+    `columns`, says which); body rows whose figures are all zero are folded into one
+    line (`others`, formatted with `names`, the first cells of the folded rows) when two
+    or more are; a text column that says the same in every row of three or more is left
+    out, said once in the note (`constant`, formatted with `column` and `value`).
+    Nothing is summed: the folded line repeats the zeros of the rows it stands for.
+    """
+    rows, notes = list(g.rows), []
+    zero_cols = [i for i in sorted(g.num) if rows and all(r.cells[i].zero for r in rows)]
+    if zero_cols:
+        notes.append(zero_columns % {"columns": ", ".join(g.head[i] for i in zero_cols)})
+    same = [i for i in range(1, len(g.head)) if i not in g.num and len(rows) >= 3
+            and len({r.cells[i].text for r in rows}) == 1 and rows[0].cells[i].text]
+    notes.extend(constant % {"column": g.head[i], "value": rows[0].cells[i].text}
+                 for i in same)
+    empty = [r for r in rows if not r.total and g.num
+             and all(r.cells[i].zero for i in g.num)]
+    if len(empty) >= 2:
+        line = Row(tuple(Cell(others % {"names": ", ".join(r.cells[0].text for r in empty)})
+                         if i == 0 else (c if i in g.num else Cell(""))
+                         for i, c in enumerate(empty[0].cells)))
+        rows = [r for r in rows if r not in empty]
+        rows.insert(sum(not r.total for r in rows), line)  # last, above the total
+    drop = set(zero_cols) | set(same)
+    keep = [i for i in range(len(g.head)) if i not in drop]
+    return Grid(tuple(g.head[i] for i in keep),
+                tuple(Row(tuple(r.cells[i] for i in keep), r.total) for r in rows),
+                frozenset(n for n, i in enumerate(keep) if i in g.num),
+                " ".join(filter(None, [g.note, *notes])), g.landscape)  # widths come later
 
 
 def integral(values: list[float]) -> bool:

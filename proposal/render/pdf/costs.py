@@ -38,7 +38,7 @@ class CostsContext:
                      for year, row in cash.iterrows()]
         return {
             "capex": grid(capex_head, capex_rows, [c == TOTAL for c in capex.columns]),
-            "opex": grid(opex_head, opex_rows, [y == TOTAL for y in opex.index]),
+            "opex": self.oriented(grid(opex_head, opex_rows, [y == TOTAL for y in opex.index])),
             "cost_by_year": grid([_("Year"), _("Capex"), _("Opex"), _("Total"),
                                   _("Cumulative")], cost_rows,
                                  [y == TOTAL for y in cash.index]),

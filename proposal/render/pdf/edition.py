@@ -10,21 +10,24 @@ anything up: every number comes from `Figures` or the input.
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup, escape
 
 from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
 from ...i18n import N_, Locale
 from ...locations import NOWHERE, Locations
-from ...models import Original, Project, Proper, Text, ordered_partners
+from ...models import Original, Project, Proper, Text, ordered_partners, proper_names
 from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
 from .annexes import AnnexesContext
-from .cells import Cell, Section, integral, paragraphs
+from .cells import Cell, Grid, Section, folded, integral, paragraphs
 from .compliance import ComplianceContext
 from .consortium import ConsortiumContext
 from .costs import CostsContext
@@ -39,6 +42,11 @@ from .workplan import WorkplanContext
 
 MONEY_UNITS = {1e6: N_("EUR million"), 1e3: N_("EUR thousand"), 1.0: N_("EUR")}
 """How the money tables name their unit (`rounding.MONEY_PRECISIONS`)."""
+
+LONGEST_NAME = 40
+"""Proper names longer than this (titles of sources kept as written) may hyphenate."""
+SHORT_NAME = 16
+"""A proper name of several words up to this length is kept on one line."""
 
 TEMPLATES = templates_dir()
 """Templates, stylesheet and fonts of the PDF; WeasyPrint may read files from here."""
@@ -67,9 +75,36 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         written out, typeset ('' for none; plain text: the templates escape it)."""
         return written(value, self.project, self.figures, self.loc)
 
-    def paras(self, value: Text | None) -> list[str]:
-        """The edition's version of a text, as paragraphs."""
-        return paragraphs(self.text(value)) if value is not None else []
+    def paras(self, value: Text | None) -> list[Markup]:
+        """The edition's version of a text, as paragraphs, its proper names marked
+        (`named`)."""
+        return [self.named(part) for part in paragraphs(self.text(value))] \
+            if value is not None else []
+
+    def named(self, text: str) -> Markup:
+        """A text for running prose, escaped, each proper name of the data (partners'
+        names, `{proper: ...}` names, names typed as such in the models) in a
+        `<span class="name">`, which the stylesheet never hyphenates; a short name of
+        several words (`H company`) is also kept on one line."""
+        if self._proper_names is None:
+            return escape(text)
+        parts, last = [], 0
+        for match in self._proper_names.finditer(text):
+            name = match.group()
+            kind = "name whole" if " " in name and len(name) <= SHORT_NAME else "name"
+            parts += [escape(text[last:match.start()]),
+                      Markup('<span class="{}">{}</span>').format(kind, name)]
+            last = match.end()
+        return Markup("").join([*parts, escape(text[last:])])
+
+    @cached_property
+    def _proper_names(self) -> re.Pattern[str] | None:
+        """Every proper name of the data short enough to be a name, longest first."""
+        names = sorted({name for name in proper_names(self.project)
+                        if 2 <= len(name) <= LONGEST_NAME}, key=len, reverse=True)
+        if not names:
+            return None
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
     def plain(self, value: float, decimals: int = 1) -> str:
         """A number without decimals when it is whole, else with `decimals` of them."""
@@ -82,7 +117,8 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     def amount(self, value: float) -> Cell:
         """A printed amount of a money table (`Figures.printed`), in its unit, as a
         numeric cell: `1,699.6` (the caption names the unit)."""
-        return Cell(self.loc.number(value, self.figures.printed.money.decimals), True)
+        return Cell(self.loc.number(value, self.figures.printed.money.decimals), True,
+                    zero=value == 0)
 
     def money_unit(self) -> str:
         """The unit of the money tables: `EUR million` / `millions d'euros`."""
@@ -94,7 +130,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
 
     def percent(self, value: float, decimals: int = 1) -> Cell:
         """A share as a numeric cell."""
-        return Cell(self.loc.percent(value, decimals), True)
+        return Cell(self.loc.percent(value, decimals), True, zero=value == 0)
 
     def signed_percent(self, value: float) -> Cell:
         """A relative change with its sign: +20.0 %, -20.0 %, 0.0 %."""
@@ -113,6 +149,19 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         else:
             text = "\u2013"
         return Cell(text, True)
+
+    def oriented(self, table: Grid) -> Grid:
+        """The table, marked landscape when it cannot fit a portrait page's width."""
+        return self.page.oriented(table)
+
+    def folded(self, table: Grid) -> Grid:
+        """The table without its zero-only columns and constant columns, its zero-only
+        rows folded into one line (`cells.folded`), with a note that says so."""
+        _ = self._
+        return folded(table, _("Others, all zero: %(names)s"),
+                      _("Left out as zero in every row: %(columns)s; the workbook gives every "
+                        "column."),
+                      _("%(column)s: %(value)s in every row."))
 
     def month(self, month: int) -> str:
         """A project month: M12."""
@@ -169,8 +218,9 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
     # --------------------------------------------------------------- context
 
     def context(self) -> dict[str, Any]:
-        """Everything the templates show, by section."""
-        return {
+        """Everything the templates show, by section; every table with column widths
+        that follow its content (`PageStyle.laid_out`)."""
+        return self._laid_out({
             "doc": self.document(),
             "sec": self.sections,
             "outline": list(self.sections.values()),
@@ -191,7 +241,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
                          for partner in ordered_partners(self.project)],
             "assumptions": self.assumptions(),
             "draft": self.draft(),
-        }
+        })
 
     def draft(self) -> dict[str, Any] | None:
         """A draft's page mark (a CSS string) and its editorial notes; None otherwise."""
@@ -214,6 +264,16 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
                       for note in marks.notes],
             "columns": [_("Where"), _("On"), _("Note"), _("Author"), _("Status")],
         }
+
+    def _laid_out(self, value: Any) -> Any:
+        """`value` with every table in it laid out, walking dicts and lists."""
+        if isinstance(value, Grid):
+            return self.page.laid_out(value)
+        if isinstance(value, dict):
+            return {key: self._laid_out(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self._laid_out(item) for item in value]
+        return value
 
     def document(self) -> dict[str, Any]:
         """Metadata and page furniture."""

@@ -95,7 +95,8 @@ class EuBudgetContext:
 
         unit = {"unit": self.money_unit()}
         return {
-            "direct": part([c for c in table.columns if c not in SUMMARY_COLUMNS]),
+            "direct": self.oriented(self.folded(part([c for c in table.columns
+                                                      if c not in SUMMARY_COLUMNS]))),
             "summary": part(list(SUMMARY_COLUMNS)),
             "caption_direct": caption_direct % unit,
             "caption_summary": caption_summary % unit,

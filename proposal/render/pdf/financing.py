@@ -105,11 +105,13 @@ class FinancingContext:
                                 axis=_("Share of the total cost (%)")),
             "rules": grid([_("Rule"), _("Sources counted"), _("Share"), _("Allowed"),
                            _("Status")], rules) if rules else None,
-            "pledges": grid([_("Partner"), _("Status"), _("Cash"), _("Equity"), _("Debt"),
-                             _("In kind"), _("Total"), _("Share of total cost")], pledge_rows,
-                            [pid == TOTAL for pid in printed.pledges.index]),
-            "in_kind": grid([_("Partner"), _("Contribution"), _("Quantity"), _("Valuation"),
-                             _("Counted in financing")], in_kind) if in_kind else None,
+            "pledges": self.oriented(self.folded(grid(
+                [_("Partner"), _("Status"), _("Cash"), _("Equity"), _("Debt"), _("In kind"),
+                 _("Total"), _("Share of total cost")], pledge_rows,
+                [pid == TOTAL for pid in printed.pledges.index]))),
+            "in_kind": self.oriented(grid([_("Partner"), _("Contribution"), _("Quantity"),
+                                           _("Valuation"), _("Counted in financing")], in_kind))
+            if in_kind else None,
             "viability": self.paras(texts.financial_viability),
             "member_state": self.paras(texts.member_state_commitment),
             "member_state_name": self.country(p.consortium.member_state),

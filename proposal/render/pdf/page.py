@@ -19,16 +19,20 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
 from markupsafe import Markup
 
 from ...models import FormatRules
+from ...resources import templates_dir
 from ..charts import LABEL_PT, WIDTH_PT
+from .cells import Grid
 
 PAPER_MM = {"A4": (210.0, 297.0)}
 """Width and height (portrait) of each paper size `FormatRules.page_size` allows."""
 PT_PER_MM = 72 / 25.4
+TEMPLATES_FONTS = templates_dir() / "fonts"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,67 @@ class PageStyle:
         """Width of the charts: their design width, or the text block when narrower."""
         return min(WIDTH_PT, math.floor(self.text_width_pt))
 
+    @property
+    def landscape_width_pt(self) -> float:
+        """Width of the text block of a landscape page, in points."""
+        _width, height = PAPER_MM[self.size]
+        return (height - self.landscape.left - self.landscape.right) * PT_PER_MM
+
+    def column_widths_pt(self, table: Grid) -> list[tuple[float, float]]:
+        """Each column's narrowest and wished-for width, padding included.
+
+        Narrowest: its widest figure or kept text, its longest word, its heading's longest
+        word (so no heading is ever hyphenated). Wished for: its longest cell on one line,
+        or its heading set on at most three lines, whichever is wider."""
+        padding = 2 * self.cell_padding_mm * PT_PER_MM + 1
+
+        def widest(texts: list[str], bold: bool = False, whole: bool = True) -> float:
+            return max((text_width_pt(part, self.body_pt, bold) for text in texts
+                        for part in ([text] if whole else text.split())), default=0.0)
+
+        columns = []
+        for i, head in enumerate(table.head):
+            cells = [row.cells[i] for row in table.rows]
+            bold = any(row.total for row in table.rows)
+            narrowest = max(widest([head], True, False),
+                            widest([c.text for c in cells if c.num or c.keep], bold),
+                            widest([c.text for c in cells], bold, False))
+            wished = max(narrowest, widest([c.text for c in cells], bold),
+                         widest([head], True) / 3)
+            columns.append((narrowest + padding, wished + padding))
+        return columns
+
+    def min_table_width_pt(self, table: Grid) -> float:
+        """The narrowest a table can be laid out (`column_widths_pt`)."""
+        return sum(narrowest for narrowest, _wished in self.column_widths_pt(table))
+
+    def oriented(self, table: Grid) -> Grid:
+        """The table, marked landscape when it cannot fit the width of a portrait page
+        (and a landscape page is wider)."""
+        wide = self.min_table_width_pt(table) > self.text_width_pt \
+            and self.landscape_width_pt > self.text_width_pt
+        return replace(table, landscape=wide)
+
+    def laid_out(self, table: Grid) -> Grid:
+        """The table with column widths that follow its content, in percent of the text
+        block: every column gets its narrowest width, and the room left goes to the
+        columns in proportion to what they lack of their wished-for width (the headings
+        count for little, so that a long heading does not widen a column of short figures
+        while the text beside it wraps on many lines)."""
+        available = self.landscape_width_pt if table.landscape else self.text_width_pt
+        columns = self.column_widths_pt(table)
+        narrowest = sum(n for n, _w in columns)
+        lacking = sum(w - n for n, w in columns)
+        room = available - narrowest
+        if room <= 0 or not columns:
+            return table
+        if lacking > room:
+            widths = [n + room * (w - n) / lacking for n, w in columns]
+        else:
+            wished = sum(w for _n, w in columns)
+            widths = [w * available / wished for _n, w in columns]
+        return replace(table, widths=tuple(round(100 * w / available, 1) for w in widths))
+
     def css(self) -> Markup:
         """The `@page` rules and text-size properties the stylesheet leaves to the call."""
         return Markup(
@@ -98,7 +163,7 @@ class PageStyle:
             f"@page cover {{ margin: {self.cover.css()}; }}")
 
 
-DESIGN = PageStyle(size="A4", portrait=Margins(24, 20, 22, 20),
+DESIGN = PageStyle(size="A4", portrait=Margins(21, 18, 20, 18),
                    landscape=Margins(22, 20, 20, 20), cover=Margins(25, 22, 25, 22),
                    body_pt=11, small_pt=9, chart_pt=LABEL_PT, cell_padding_mm=1.6,
                    heading_hyphens="manual")
@@ -121,6 +186,28 @@ def page_style(rules: FormatRules) -> PageStyle:
     if raised.text_width_pt / raised.body_pt >= DESIGN.text_width_pt / DESIGN.body_pt:
         return raised
     return replace(raised, cell_padding_mm=DESIGN.cell_padding_mm / 2, heading_hyphens="auto")
+
+
+TABLE_FONTS = {False: "LinBiolinum_R.otf", True: "LinBiolinum_RB.otf"}
+"""The files of the tables' typeface (`Proposal Sans` in the stylesheet), by boldness."""
+
+
+@cache
+def _advances(bold: bool) -> tuple[dict[int, float], float]:
+    """Advance width of each character of the tables' typeface, in ems, and a default
+    for characters it lacks."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(TEMPLATES_FONTS / TABLE_FONTS[bold], lazy=True) as font:
+        units, metrics = font["head"].unitsPerEm, font["hmtx"]
+        widths = {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
+    return widths, widths[ord("M")]
+
+
+def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
+    """How wide a text sets in the tables' typeface at `size_pt` (kerning left aside)."""
+    widths, default = _advances(bold)
+    return sum(widths.get(ord(char), default) for char in text) * size_pt
 
 
 def _number(value: float) -> str:
