@@ -476,7 +476,8 @@ class Partner(Strict):
     logo: NonEmpty | None = None
     """Path of an SVG or PNG logo, relative to the input folder."""
     role: Text
-    """Role in the consortium, one sentence per language."""
+    """Role in the consortium, one sentence per language; the consortium table shows its
+    first clause, up to a semicolon (`Coordinator; operator of the facility`)."""
     description: Text
     """Profile of the organisation, for the partner annex."""
     value_chain: tuple[ValueChainLayer, ...] = Field(min_length=1)

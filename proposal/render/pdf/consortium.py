@@ -1,41 +1,93 @@
-"""Context of the consortium chapter: partners, value-chain matrix, governance."""
+"""Context of the consortium chapter: the consortium table, value-chain matrix,
+governance and its diagram."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models import ValueChainLayer
-from .cells import grid
+from markupsafe import Markup
+
+from ...compute import TOTAL
+from ...models import ValueChainLayer, ordered_partners
+from ..diagrams import Body, governance_diagram
+from .cells import Cell, grid
 
 if TYPE_CHECKING:
     from .edition import Edition
+
+
+def short_role(role: str) -> str:
+    """A role as the consortium table shows it: its first clause, up to a semicolon
+    (the partner's profile shows the whole role)."""
+    return role.split(";", 1)[0].strip().rstrip(".")
 
 
 class ConsortiumContext:
     """The consortium chapter."""
 
     def consortium(self: Edition) -> dict[str, Any]:
-        """Partners, value-chain matrix, governance."""
+        """Consortium table, value-chain matrix, governance and its diagram."""
         _, p = self._, self.project
-        rows = []
-        for partner in p.partners:
-            name = partner.short_name + (" \u2605" if partner.founding_member else "")
-            rows.append([name, self.country(partner.country),
-                         self.label("organisation_type", partner.organisation_type),
-                         self.label("status", partner.status), self.text(partner.role)])
         layers = list(ValueChainLayer)
+        partners = ordered_partners(p)
         matrix = [[partner.short_name,
                    *("\u25cf" if layer in partner.value_chain else "" for layer in layers)]
-                  for partner in p.partners]
+                  for partner in partners]
         coordinator = p.partner(p.consortium.coordinator)
+        governance = p.consortium.governance
         return {
             "positioning": self.paras(p.consortium.texts.positioning),
-            "partners": grid([_("Partner"), _("Country"), _("Type"), _("Status"), _("Role")],
-                             rows),
+            "partners": self._consortium_table(),
             "matrix": grid([_("Partner"), *(self.label("value_chain", layer)
                                             for layer in layers)], matrix),
             "governance": self.paras(p.consortium.texts.governance),
+            "diagram": self._governance_diagram() if governance is not None else None,
+            "governance_assumed": governance is not None and governance.assumption,
             "coordinator": coordinator.legal_name,
             "agreement_years": self.loc.number(p.consortium.agreement_years),
             "min_agreement_years": self.loc.number(p.call.min_agreement_years),
         }
+
+    def _consortium_table(self: Edition) -> Any:
+        """The consortium in one table: number, name, country, type, role, person-months,
+        costs and public contribution requested, coordinator first."""
+        _, f = self._, self.figures
+        table, printed = f.content.consortium, f.content.printed_consortium
+        decimals = 0 if all(float(v).is_integer() for v in table["person_months"]) else 1
+        rows = []
+        for pid, row in table.iterrows():
+            amounts = ([self.amount(printed.at[pid, "cost"]),
+                        self.amount(printed.at[pid, "requested"])]
+                       if printed is not None else [Cell("\u2013", True)] * 2)
+            pm = self.number(row["person_months"], decimals)
+            if pid == TOTAL:
+                rows.append([Cell("", True), self._("Total"), "", "", pm, *amounts])
+                continue
+            partner = self.project.partner(str(pid))
+            name = partner.short_name + (" \u2605" if partner.founding_member else "")
+            if partner.status.value != "member":
+                name += f" ({self.label('status', partner.status.value).lower()})"
+            kind = self.label("organisation_type", partner.organisation_type)
+            rows.append([self.number(row["number"]), name, f"{partner.country}, {kind.lower()}",
+                         short_role(self.text(partner.role)), pm, *amounts])
+        return grid([_("No."), _("Partner"), _("Country, type"), _("Role"),
+                     _("Person-months"), _("Costs"), _("Requested")], rows,
+                    [pid == TOTAL for pid in table.index])
+
+    def _governance_diagram(self: Edition) -> Markup:
+        """The governance bodies as boxes, arrows to the body each reports to."""
+        _ = self._
+        bodies = []
+        for body in self.project.consortium.governance.bodies:
+            lines = [self.text(body.role)]
+            if body.chair is not None:
+                lines.append(_("Chair: {partner}").format(partner=self.short(body.chair)))
+            if body.members:
+                lines.append(_("Members: {partners}").format(
+                    partners=", ".join(self.short(m) for m in body.members)))
+            if body.meets is not None:
+                lines.append(_("Meets: {frequency}").format(
+                    frequency=self.label("meets", body.meets)))
+            bodies.append(Body(body.id, self.text(body.name), tuple(lines), body.reports_to))
+        return governance_diagram(bodies, _("Governance bodies of the consortium"),
+                                  width=self.page.chart_width_pt, label_pt=self.page.chart_pt)
