@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from .edition import Edition
 
 
+STATUS_MARKS = {"supporter": " \u2606", "in_discussion": " \u25c7"}
+"""Marks of the partners that are not members, after their name in the consortium table
+(the caption explains them)."""
+
+
 def short_role(role: str) -> str:
     """A role as the consortium table shows it: its first clause, up to a semicolon
     (the partner's profile shows the whole role)."""
@@ -61,17 +66,18 @@ class ConsortiumContext:
                        if printed is not None else [Cell("\u2013", True)] * 2)
             pm = self.number(row["person_months"], decimals)
             if pid == TOTAL:
-                rows.append([Cell("", True), self._("Total"), "", "", pm, *amounts])
+                rows.append([Cell("", True), self._("Total"), "", pm, *amounts])
                 continue
             partner = self.project.partner(str(pid))
             name = partner.short_name + (" \u2605" if partner.founding_member else "")
-            if partner.status.value != "member":
-                name += f" ({self.label('status', partner.status.value).lower()})"
+            name += STATUS_MARKS.get(partner.status.value, "")
             kind = self.label("organisation_type", partner.organisation_type)
-            rows.append([self.number(row["number"]), name, f"{partner.country}, {kind.lower()}",
-                         short_role(self.text(partner.role)), pm, *amounts])
-        return grid([_("No."), _("Partner"), _("Country, type"), _("Role"),
-                     _("Person-months"), _("Costs"), _("Requested")], rows,
+            rows.append([self.number(row["number"]),
+                         self._("{partner}: {role}").format(
+                             partner=name, role=short_role(self.text(partner.role))),
+                         f"{partner.country}, {kind.lower()}", pm, *amounts])
+        return grid([_("No."), _("Partner: role"), _("Country, type"), _("PM"), _("Costs"),
+                     _("EU + MS")], rows,
                     [pid == TOTAL for pid in table.index])
 
     def _governance_diagram(self: Edition) -> Markup:
