@@ -246,6 +246,7 @@ def test_long_labels_wrap_and_loops_still_draw():
     assert len(rects) == 3 and svg.count('class="arrow"') == 0  # b and c form a loop
     assert all(x + w <= width and y + h <= height for x, y, w, h in rects)
     assert len(wrap("word " * 40, 100, 8.5)) > 5
+    assert wrap("Présidence\u00a0: Iliad", 300, 8.5) == ["Présidence\u00a0: Iliad"]  # kept
     assert all(text_width(line, 8.5) <= 100 for line in wrap("Averyveryverylongword " * 3,
                                                               60, 8.5))
 

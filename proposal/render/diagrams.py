@@ -11,6 +11,7 @@ hold its boxes, so nothing is drawn outside the viewBox.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -51,11 +52,11 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """The text in lines no wider than `width` points, broken at spaces; a word wider
-    than the line is cut where it must be."""
+    """The text in lines no wider than `width` points, broken at spaces (never at
+    no-break spaces); a word wider than the line is cut where it must be."""
     lines: list[str] = []
     line = ""
-    for word in text.split():
+    for word in re.split(r"[ \t\n]+", text.strip(" \t\n")):
         candidate = f"{line} {word}" if line else word
         if text_width(candidate, size, bold) <= width:
             line = candidate
