@@ -328,3 +328,15 @@ def test_example_root_matches_the_live_example():
     for rel in ("data/consortium.yaml", "data/workplan.yaml"):
         live = (Path(__file__).parent.parent / rel).read_text(encoding="utf-8")
         assert (EXAMPLE / rel).read_text(encoding="utf-8") == live, rel
+
+
+def test_without_any_cost_the_sources_spread_evenly_over_the_years():
+    from .test_excel import free_of_charge
+
+    project = free_of_charge(validate_project(load_project(ROOTS / "minimal")).project)
+    content = compute_figures(project).content
+    printed = content.printed_funding_by_year
+    assert content.consortium.at[TOTAL, "cost_eur"] == 0
+    body = printed.drop(TOTAL)
+    assert (body[TOTAL].max() - body[TOTAL].min()) <= 1  # one step apart at most
+    assert printed.at[TOTAL, TOTAL] == pytest.approx(body[TOTAL].sum())

@@ -53,8 +53,9 @@ class ContentFigures:
     `"total"`); columns `eu`, `member_state`, `private` (partners' cash, equity, debt
     and in-kind contributions that count), `debt` (debt facilities), `total`. Each source
     is assumed to fund every year's cash need in the same proportion: a source's amount
-    in a year is its amount times the year's share of the total cost (cash view). The
-    total row is the financing sources; with a gap, it stays below the total cost."""
+    in a year is its amount times the year's share of the total cost (cash view); with
+    no cost at all, an equal share each year. The total row is the financing sources;
+    with a gap, it stays below the total cost."""
     risks: pd.DataFrame
     """The risk register scored, sorted by score (highest first), then residual score,
     then id; index 0, 1, ...; columns `risk` (id), `owner` (partner id or None),
@@ -89,7 +90,7 @@ def compute_content(project: Project, effort: pd.DataFrame, eu_by_partner: pd.Da
         public_share=public_share,
         eu_requested_eur=public["eu"],
         member_state_requested_eur=public["member_state"],
-        funding_by_year=compute_funding_by_year(sources, cost_by_year, total_cost),
+        funding_by_year=compute_funding_by_year(sources, cost_by_year),
         risks=compute_risks(project),
         kpis=compute_kpis(project),
         printed_consortium=None,
@@ -125,12 +126,13 @@ def compute_consortium_table(project: Project, effort: pd.DataFrame,
     return table
 
 
-def compute_funding_by_year(sources: pd.DataFrame, cost_by_year: pd.DataFrame,
-                            total_cost: float) -> pd.DataFrame:
+def compute_funding_by_year(sources: pd.DataFrame, cost_by_year: pd.DataFrame) -> pd.DataFrame:
     """Each group of sources spread over the years in proportion to each year's cash need."""
     amounts = sources.drop(TOTAL)
     years = cost_by_year.drop(TOTAL)
-    weights = years["total"].astype(float) / total_cost if total_cost else years["total"] * 0.0
+    cash = years["total"].astype(float)
+    # With no cost at all, nothing says when the sources are spent: evenly over the years.
+    weights = cash / float(cash.sum()) if cash.sum() else cash * 0.0 + 1.0 / len(cash)
     table = pd.DataFrame(index=years.index)
     for column, kinds in FUNDING_GROUPS.items():
         group = float(amounts.loc[amounts["kind"].isin(kinds), "amount_eur"].sum())
