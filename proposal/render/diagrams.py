@@ -197,7 +197,9 @@ def funding_chart(years: Sequence[str], series: Sequence[FundingSeries], title: 
     totals = [sum(s.values[i] for s in series) for i in range(len(years))]
     ticks = nice_ticks(max(totals, default=0))
     labels_w = max((text_width(fmt(t), label_pt) for t in ticks), default=0)
-    left, right, top = labels_w + 8 + label_pt * 1.6, 6.0, 10.0
+    # The axis title stands level above the axis: rotated text reads badly and its
+    # letters are drawn one by one.
+    left, right, top = labels_w + 8, 6.0, label_pt * 2.6
     legend_rows = _legend_rows([s.label for s in series], width - left, label_pt)
     bottom = 16 * k + len(legend_rows) * 13 * k + 4
     plot_h = 150.0
@@ -209,7 +211,7 @@ def funding_chart(years: Sequence[str], series: Sequence[FundingSeries], title: 
         svg.add("line", x1=left, x2=left + plot_w, y1=y_of(tick), y2=y_of(tick), stroke=GRID,
                 stroke_width=0.6)
         svg.text(left - 4, y_of(tick) + 3 * k, fmt(tick), anchor="end")
-    svg.text(label_pt, top + plot_h / 2, axis_title, anchor="middle", rotate=-90)
+    svg.text(0, label_pt * 1.2, axis_title)
     band = plot_w / max(len(years), 1)
     for i, year in enumerate(years):
         x, base = left + band * i + band * 0.2, 0.0
