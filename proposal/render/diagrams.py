@@ -206,12 +206,12 @@ def funding_chart(years: Sequence[str], series: Sequence[FundingSeries], title: 
     height = top + plot_h + bottom
     plot_w = width - left - right
     svg = Svg(width, height, title, label_pt)
+    svg.text(0, label_pt * 1.2, axis_title)  # first: a reader reads it before the ticks
     y_of = lambda v: top + plot_h * (1 - v / ticks[-1])  # noqa: E731
     for tick in ticks:
         svg.add("line", x1=left, x2=left + plot_w, y1=y_of(tick), y2=y_of(tick), stroke=GRID,
                 stroke_width=0.6)
         svg.text(left - 4, y_of(tick) + 3 * k, fmt(tick), anchor="end")
-    svg.text(0, label_pt * 1.2, axis_title)
     band = plot_w / max(len(years), 1)
     for i, year in enumerate(years):
         x, base = left + band * i + band * 0.2, 0.0

@@ -87,12 +87,12 @@ class ConsortiumContext:
         for body in self.project.consortium.governance.bodies:
             lines = [self.text(body.role)]
             if body.chair is not None:
-                lines.append(_("Chair: {partner}").format(partner=self.short(body.chair)))
+                lines.append(_("Chaired by {partner}").format(partner=self.short(body.chair)))
             if body.members:
-                lines.append(_("Members: {partners}").format(
+                lines.append(_("With {partners}").format(
                     partners=", ".join(self.short(m) for m in body.members)))
             if body.meets is not None:
-                lines.append(_("Meets: {frequency}").format(
+                lines.append(_("Meets {frequency}").format(
                     frequency=self.label("meets", body.meets)))
             bodies.append(Body(body.id, self.text(body.name), tuple(lines), body.reports_to))
         return governance_diagram(bodies, _("Governance bodies of the consortium"),

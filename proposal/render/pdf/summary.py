@@ -91,7 +91,8 @@ class SummaryContext:
         series = [FundingSeries(labels[c], tuple(float(v) for v in body[c]))
                   for c in FUNDING_GROUPS]
         chart = funding_chart([self.year(y) for y in body.index], series,
-                              _("Funding per year by source"), self.money_unit(),
+                              _("Funding per year by source"),
+                              _("In %(unit)s") % {"unit": self.money_unit()},
                               lambda v: self.loc.number(v, 0), width=self.page.chart_width_pt,
                               label_pt=self.page.chart_pt)
         return {
