@@ -47,6 +47,11 @@ class ConsortiumContext:
                                             for layer in layers)], matrix),
             "governance": self.paras(p.consortium.texts.governance),
             "diagram": self._governance_diagram() if governance is not None else None,
+            # The roles go under the diagram, in the text: an SVG label loses the edition's
+            # no-break spaces (`dette ; prépare`) and a sentence wraps badly in a box.
+            "bodies": [_("{body}: {role}").format(body=self.text(body.name),
+                                                  role=self.text(body.role))
+                       for body in governance.bodies] if governance is not None else [],
             "governance_assumed": governance is not None and governance.assumption,
             "coordinator": coordinator.legal_name,
             "agreement_years": self.loc.number(p.consortium.agreement_years),
@@ -85,7 +90,7 @@ class ConsortiumContext:
         _ = self._
         bodies = []
         for body in self.project.consortium.governance.bodies:
-            lines = [self.text(body.role)]
+            lines = []
             if body.chair is not None:
                 lines.append(_("Chaired by {partner}").format(partner=self.short(body.chair)))
             if body.members:
