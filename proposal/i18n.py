@@ -309,6 +309,14 @@ VOCABULARY: dict[str, dict[str, str]] = {
         "medium": N_("Medium"),
         "high": N_("High"),
     },
+    "meets": {
+        "weekly": N_("weekly"),
+        "monthly": N_("monthly"),
+        "quarterly": N_("quarterly"),
+        "twice_yearly": N_("twice a year"),
+        "yearly": N_("yearly"),
+        "as_needed": N_("as needed"),
+    },
     "deliverable_type": {
         "report": N_("Report"),
         "demonstrator": N_("Demonstrator"),

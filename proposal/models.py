@@ -499,7 +499,8 @@ class Partner(Strict):
     logo: NonEmpty | None = None
     """Path of an SVG or PNG logo, relative to the input folder."""
     role: Text
-    """Role in the consortium, one sentence per language."""
+    """Role in the consortium, one sentence per language; the consortium table shows its
+    first clause, up to a semicolon (`Coordinator; operator of the facility`)."""
     description: Text
     """Profile of the organisation, for the partner annex."""
     value_chain: tuple[ValueChainLayer, ...] = Field(min_length=1)
@@ -554,6 +555,39 @@ class Narrative(Strict):
     """The Member State's written commitment to finance its share (annex)."""
 
 
+MeetingFrequency = Literal["weekly", "monthly", "quarterly", "twice_yearly", "yearly",
+                           "as_needed"]
+"""How often a governance body meets."""
+
+
+class GovernanceBody(Strict):
+    """A body of the consortium's governance: a board or committee."""
+
+    id: Id
+    """Body id, referred to by `reports_to`."""
+    name: Name
+    """Name of the body, in both languages."""
+    chair: Id | None = None
+    """Partner id of the partner that chairs it."""
+    members: tuple[Id, ...] = ()
+    """Partner ids of its members (the chair included or not)."""
+    role: Text
+    """What it decides or does, one sentence per language."""
+    reports_to: Id | None = None
+    """Id of the body it reports to; none for the top body."""
+    meets: MeetingFrequency | None = None
+    """How often it meets."""
+
+
+class Governance(Provenance):
+    """The governance structure the diagram draws: its bodies and who reports to whom.
+    Flag it `assumption: true` when the structure is the bid team's proposal rather than
+    a published one."""
+
+    bodies: tuple[GovernanceBody, ...] = Field(min_length=1)
+    """The bodies, the top one first."""
+
+
 class Consortium(Strict):
     """The consortium as a whole, from `data/consortium.yaml`."""
 
@@ -581,6 +615,8 @@ class Consortium(Strict):
     """Partner ids in the order the outputs list partners (annex, tables, workbook,
     figures JSON); the coordinator comes first unless listed elsewhere, partners left
     out follow in file-name order."""
+    governance: Governance | None = None
+    """The governance bodies, drawn as a diagram in the governance section."""
 
 
 # ------------------------------------------------------------------------- the call
@@ -1011,6 +1047,13 @@ class WorkPackage(Strict):
         return self
 
 
+Level = Literal["low", "medium", "high"]
+"""A level of likelihood or impact in the risk register."""
+
+LEVEL_SCORES: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
+"""The score of each level: a risk's score is its likelihood's times its impact's (1 to 9)."""
+
+
 class Risk(Strict):
     """An entry of the risk register."""
 
@@ -1026,6 +1069,35 @@ class Risk(Strict):
     """Work packages it concerns."""
     mitigation: Text
     """What the consortium does about it."""
+    owner: Id | None = None
+    """Partner id of the partner who watches the risk and carries out its mitigation."""
+    residual_likelihood: Level | None = None
+    """How likely the risk stays once mitigated; with `residual_impact`, the residual
+    risk the register scores."""
+    residual_impact: Level | None = None
+    """How much the risk would still hurt once mitigated."""
+
+
+class Kpi(Provenance):
+    """A key performance indicator: a measurable target of the work plan, with where its
+    baseline and target come from (`source`) or that the bid team assumed them
+    (`assumption: true`)."""
+
+    id: WorkItemId
+    """KPI id, such as KPI1."""
+    name: Text
+    """What is measured, in both languages."""
+    unit: Name
+    """Unit of the baseline and target: `{en: users, fr: utilisateurs}`, or a symbol
+    declared as a proper name (`{proper: MW}`)."""
+    baseline: Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE), TOO_LARGE] | None = None
+    """Value at the project start, when there is one."""
+    target: Annotated[float, Field(ge=-MAX_FIGURE, le=MAX_FIGURE), TOO_LARGE]
+    """Value to reach by `target_month`."""
+    target_month: Month
+    """Project month by which the target is reached."""
+    work_package: WorkItemId
+    """Work package that delivers it."""
 
 
 class WorkPlan(Strict):
@@ -1039,6 +1111,8 @@ class WorkPlan(Strict):
     """Work packages, in order."""
     risks: tuple[Risk, ...] = ()
     """Risk register."""
+    kpis: tuple[Kpi, ...] = ()
+    """Key performance indicators, in the order the KPI table shows them."""
 
 
 # ------------------------------------------------------------------------- project

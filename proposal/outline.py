@@ -31,6 +31,7 @@ OUTLINE: tuple[tuple[str, int, str], ...] = (
     ("timeline", 2, N_("Timeline and effort")),
     ("effort", 2, N_("Person-months")),
     ("deliverables", 2, N_("Deliverables and milestones")),
+    ("kpis", 2, N_("Key performance indicators")),
     ("risks", 2, N_("Risk register")),
     ("budget", 1, N_("Budget")),
     ("capex", 2, N_("Capital expenditure")),

@@ -1034,6 +1034,97 @@ def check_confidential_totals(project: Project, at: Locations) -> list[Problem]:
     return check_confidential(project, at)
 
 
+@needs("consortium", "partners")
+def check_governance(project: Project, at: Locations) -> list[Problem]:
+    """Governance bodies have unique ids, name existing partners as chair and members,
+    report to an existing body, and no body reports to itself, even through others."""
+    governance = project.consortium.governance
+    if governance is None:
+        return []
+    file, bodies = DATA_FILE_OF["consortium"], governance.bodies
+    partners = {p.id for p in project.partners} | at.partner_ids
+    ids = {body.id for body in bodies}
+    problems = []
+    seen: set[str] = set()
+    for b, body in enumerate(bodies):
+        path = ("governance", "bodies", b)
+        if body.id in seen:
+            problems.append(at.problem(file, (*path, "id"), "duplicate-id",
+                                       f"governance body id `{body.id}` is used twice; ids "
+                                       "must be unique"))
+        seen.add(body.id)
+        refs = [((*path, "chair"), body.chair)] if body.chair is not None else []
+        refs += [((*path, "members", i), member) for i, member in enumerate(body.members)]
+        problems.extend(
+            at.problem(file, where, "unknown-partner",
+                       f"`{ref}` is not a partner; expected one of the files in `partners/`"
+                       f"{_did_you_mean(ref, partners)}")
+            for where, ref in refs if ref not in partners)
+        if body.reports_to is not None and body.reports_to not in ids:
+            problems.append(at.problem(
+                file, (*path, "reports_to"), "unknown-body",
+                f"`{body.reports_to}` is not a governance body; expected one of: "
+                f"{', '.join(sorted(ids))}{_did_you_mean(body.reports_to, ids)}"))
+    parent = {body.id: body.reports_to for body in bodies}
+    for b, body in enumerate(bodies):
+        chain, current = [body.id], parent.get(body.id)
+        while current is not None and current in parent and current not in chain:
+            chain.append(current)
+            current = parent[current]
+        if current == body.id:
+            problems.append(at.problem(
+                file, ("governance", "bodies", b, "reports_to"), "governance-loop",
+                f"body `{body.id}` reports to itself through "
+                f"{' -> '.join([*chain, body.id])}; expected a top body that reports to none"))
+    return problems
+
+
+@needs("workplan", "partners")
+def check_risk_owners(project: Project, at: Locations) -> list[Problem]:
+    """Every risk owner is an existing partner."""
+    known = {p.id for p in project.partners} | at.partner_ids
+    return [
+        at.problem(DATA_FILE_OF["workplan"], ("risks", r, "owner"), "unknown-partner",
+                   f"`{risk.owner}` is not a partner; expected one of the files in `partners/`"
+                   f"{_did_you_mean(risk.owner, known)}")
+        for r, risk in enumerate(project.workplan.risks)
+        if risk.owner is not None and risk.owner not in known
+    ]
+
+
+@needs("consortium", "workplan")
+def check_kpis(project: Project, at: Locations) -> list[Problem]:
+    """KPIs have unique ids, belong to an existing work package, fall within the
+    project's months and say where their figures come from."""
+    work, duration = DATA_FILE_OF["workplan"], project.consortium.duration_months
+    packages = {wp.id for wp in project.workplan.work_packages}
+    problems = []
+    seen: set[str] = set()
+    for k, kpi in enumerate(project.workplan.kpis):
+        path = ("kpis", k)
+        if kpi.id in seen:
+            problems.append(at.problem(work, (*path, "id"), "duplicate-id",
+                                       f"KPI id `{kpi.id}` is used twice; ids must be unique"))
+        seen.add(kpi.id)
+        if kpi.work_package not in packages:
+            problems.append(at.problem(
+                work, (*path, "work_package"), "unknown-work-package",
+                f"`{kpi.work_package}` is not a known work package; expected one of: "
+                f"{', '.join(sorted(packages))}{_did_you_mean(kpi.work_package, packages)}"))
+        if kpi.target_month > duration:
+            problems.append(at.problem(
+                work, (*path, "target_month"), "month-range",
+                f"KPI {kpi.id} is due in month {kpi.target_month}, after the project's "
+                f"{duration} months"))
+        if not kpi.documented:
+            problems.append(at.problem(
+                work, path, "provenance",
+                f"KPI {kpi.id} has neither `source` nor `assumption: true`; cite a source "
+                "from `data/sources.yaml` or flag its baseline and target as an assumption",
+                severity="warning"))
+    return problems
+
+
 CHECKS: list[Check] = [
     check_unique_partner_names,
     check_unique_ids,
@@ -1057,6 +1148,9 @@ CHECKS: list[Check] = [
     check_placeholders,
     check_blocking_warnings,
     check_confidential_totals,
+    check_governance,
+    check_risk_owners,
+    check_kpis,
 ]
 """The cross-file rules, in the order they run; each is skipped while a file it
 `needs` is invalid on its own."""

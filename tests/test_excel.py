@@ -698,10 +698,12 @@ NAMED_FIGURES = {
     "indirect_costs_eur": "IndirectCosts", "eligible_costs_eur": "EligibleCosts",
 }
 """Each key figure of `Figures` and the defined name of the workbook cell holding it."""
-NOT_AMOUNTS = {"acronym", "currency", "financing_balanced", "problems", "printed", "marks"}
+NOT_AMOUNTS = {"acronym", "currency", "financing_balanced", "problems", "printed", "marks",
+               "content"}
 """Fields of `Figures` that are neither tables nor amounts (the balance is a yes/no of
 the Financing sheet; `printed` holds the PDF's rounded tables; `marks` how an edition
-presents them)."""
+presents them; `content` the evaluator's tables, which reorganise figures the workbook
+has)."""
 
 
 class Reader:

@@ -34,7 +34,8 @@ def small_json(small):
 def test_schema_keys_in_order(small_json):
     assert list(small_json) == [*KEY_FIGURES, "phases", "capex_by_category",
                                 "opex_by_category", "years", "partners", "financing",
-                                "share_rules", "reconciliation", "sensitivity"]
+                                "share_rules", "reconciliation", "sensitivity", "requested",
+                                "consortium", "funding_by_year", "risks", "kpis"]
     assert list(small_json["phases"][0]) == [
         "id", "start", "end", "power_mw", "power_added_mw", "facility_power_mw", "gpus",
         "gpus_added", "h100_equivalents", "h100_equivalents_added", "capex_eur"]

@@ -255,7 +255,7 @@ def test_rules_below_the_design_leave_it_unchanged(example_project):
 
 def test_tables_repeat_their_header_row(example, example_project):
     project, figures = example_project
-    grid = Edition(project, figures, "en", EXAMPLE).consortium()["partners"]
+    grid = Edition(project, figures, "en", EXAMPLE).workplan()["effort"]
     header = " ".join(grid.head)
     pages = [n for n, text in enumerate(example["en"].texts) if header in text]
     assert len(pages) >= 2 and pages == list(range(pages[0], pages[0] + len(pages)))
@@ -264,7 +264,8 @@ def test_tables_repeat_their_header_row(example, example_project):
 @pytest.mark.parametrize("lang", LANGS)
 def test_charts_are_vector_graphics(example, lang):
     edition = example[lang]
-    assert edition.result.html.count("<svg ") == 3  # ramp-up, Gantt, financing
+    # ramp-up, Gantt, financing, funding per year, governance
+    assert edition.result.html.count("<svg ") == 5
     for page in edition.reader.pages:
         xobjects = page.get("/Resources", {}).get("/XObject", {})
         for xobject in xobjects.values():

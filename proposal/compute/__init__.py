@@ -36,11 +36,20 @@ concern's module rounds its own tables (`print_costs`, `print_financing`...).
 
 One module per concern, named like the workbook renderer's modules so that each
 formula sits beside its pandas twin: `figures` (the `Figures` and the entry point),
-`costs`, `financing`, `workplan`, `sensitivity`, `eu_budget`, `checks` (warnings on
-the computed figures), `rounding` (rounding for print), `tables` (the helpers they
-share). Every public name is re-exported here: import from `proposal.compute`.
+`costs`, `financing`, `workplan`, `sensitivity`, `eu_budget`, `content` (the
+evaluator's tables), `checks` (warnings on the computed figures), `rounding`
+(rounding for print), `tables` (the helpers they share). Every public name is
+re-exported here: import from `proposal.compute`.
 """
 
+from .content import (
+    FUNDING_GROUPS,
+    ContentFigures,
+    compute_consortium_table,
+    compute_funding_by_year,
+    compute_kpis,
+    compute_risks,
+)
 from .costs import (
     CAPEX_CATEGORIES,
     HOURS_PER_YEAR,
@@ -70,25 +79,31 @@ __all__ = [
     "ELIGIBLE",
     "EU_DIRECT",
     "EU_INDIRECT",
+    "FUNDING_GROUPS",
     "HOURS_PER_YEAR",
     "OPEX_CATEGORIES",
     "RECONCILIATION_STEPS",
     "SENSITIVITY_DRIVERS",
     "SHARE_SLACK",
     "TOTAL",
+    "ContentFigures",
     "Costs",
     "Figures",
     "Funding",
     "Printed",
     "WorkPlanFigures",
     "check_share_rules",
+    "compute_consortium_table",
     "compute_cost_by_year",
     "compute_cost_lines",
     "compute_costs",
     "compute_eu_budget",
     "compute_figures",
     "compute_financing",
+    "compute_funding_by_year",
+    "compute_kpis",
     "compute_reconciliation",
+    "compute_risks",
     "compute_sensitivity",
     "compute_work_plan",
     "in_service_shares",

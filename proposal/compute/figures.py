@@ -19,6 +19,7 @@ from .checks import (
     check_site_power,
     check_totals_printable,
 )
+from .content import ContentFigures, compute_content, print_content
 from .costs import (
     Costs,
     compute_accelerator_types,
@@ -321,6 +322,11 @@ class Figures:
     `eu`, `member_state`, `public`), column `amount` (EUR); see
     `eu_budget.compute_reconciliation`."""
 
+    # ------------------------------------------------------- evaluator's tables
+    content: ContentFigures
+    """The consortium table, the public contributions requested, the funding per year,
+    the scored risks and the KPIs (see `content.ContentFigures`)."""
+
     # ------------------------------------------------------------------ printing
     printed: Printed | None
     """The amounts as the PDF prints them, rounded so that every printed total adds up;
@@ -352,6 +358,10 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
     cost_by_year = compute_cost_by_year(project, costs.phases, costs.opex)
     sensitivity = compute_sensitivity(project, costs, funding)
     sources = funding.sources
+    content = compute_content(project, plan.effort, eu_by_partner, sources, cost_by_year,
+                              costs.total_cost_eur)
+    printed = None if any(p.code == "total-too-large" for p in problems) else print_figures(
+        project, costs, funding, cost_by_year, [eu_by_partner, eu_by_wp], sensitivity)
     cm, energy = project.cost_model, project.cost_model.energy
     last_phase = costs.phases.iloc[-1]
     steady = costs.capacity_by_year.loc[costs.last_year]
@@ -414,8 +424,10 @@ def compute_figures(project: Project, at: Locations = NOWHERE) -> Figures:
         reconciliation=compute_reconciliation(
             project, eu_by_partner.loc[TOTAL], float(sources.at["eu", "amount_eur"]),
             float(sources.at["member_state", "amount_eur"])),
-        printed=None if any(p.code == "total-too-large" for p in problems) else print_figures(
-            project, costs, funding, cost_by_year, [eu_by_partner, eu_by_wp], sensitivity),
+        content=content if printed is None else print_content(
+            content, printed.money, printed.eu_budget_by_partner["direct"], printed.financing,
+            sources["kind"]),
+        printed=printed,
         problems=problems,
     )
 

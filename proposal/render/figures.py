@@ -47,6 +47,18 @@ GPU-hour with no hours delivered, is `null`):
 - `sensitivity`: list of {`driver`, `change` (the step asked: -0.2, 0, 0.2),
   `change_applied` (the change made: -0.167 when PUE 1.2 stops at 1), `total_cost_eur`,
   `financing_gap_eur`, `cost_per_gpu_hour_eur`}
+- `requested`: {`eu_eur`, `member_state_eur`, `public_share`}: the public contributions
+  the financing plan requests and their share of the total cost
+- `consortium`: list of {`id`, `number`, `short_name`, `country`, `organisation_type`,
+  `status`, `person_months`, `cost_eur` (the partner's direct costs),
+  `requested_eur` (its part of the public contributions)}, coordinator first
+- `funding_by_year`: list of {`year`, `eu_eur`, `member_state_eur`, `private_eur`,
+  `debt_eur`, `total_eur`}: each source funds the same share of every year's cash need
+- `risks`: list of {`id`, `owner` (partner id or null), `likelihood`, `impact`, `score`
+  (1 to 9), `residual_likelihood`, `residual_impact`, `residual_score` (null when not
+  given)}, highest score first
+- `kpis`: list of {`id`, `work_package`, `baseline` (null when none), `target`,
+  `target_month`, `target_date`, `source` (id or null), `assumption`}
 """
 
 from __future__ import annotations
@@ -113,6 +125,30 @@ def figures_json(figures: Figures) -> dict[str, Any]:
         "total_cost_eur": "total_cost_eur",
         "financing_gap_eur": "financing_gap_eur",
         "cost_per_gpu_hour_eur": "cost_per_gpu_hour_eur",
+    })
+    content = figures.content
+    data["requested"] = {"eu_eur": content.eu_requested_eur,
+                         "member_state_eur": content.member_state_requested_eur,
+                         "public_share": _plain(content.public_share)}
+    data["consortium"] = _records(content.consortium.drop(TOTAL), {
+        "id": None, "number": "number", "short_name": "short_name", "country": "country",
+        "organisation_type": "organisation_type", "status": "status",
+        "person_months": "person_months", "cost_eur": "cost_eur",
+        "requested_eur": "requested_eur",
+    })
+    data["funding_by_year"] = _records(content.funding_by_year.drop(TOTAL), {
+        "year": None, "eu_eur": "eu", "member_state_eur": "member_state",
+        "private_eur": "private", "debt_eur": "debt", "total_eur": TOTAL,
+    })
+    data["risks"] = _records(content.risks.set_index("risk"), {
+        "id": None, "owner": "owner", "likelihood": "likelihood", "impact": "impact",
+        "score": "score", "residual_likelihood": "residual_likelihood",
+        "residual_impact": "residual_impact", "residual_score": "residual_score",
+    })
+    data["kpis"] = _records(content.kpis, {
+        "id": None, "work_package": "work_package", "baseline": "baseline",
+        "target": "target", "target_month": "target_month", "target_date": "target_date",
+        "source": "source", "assumption": "assumption",
     })
     return data
 

@@ -19,21 +19,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Literal
 
 from markupsafe import Markup
 
 from ...models import FormatRules
-from ...resources import templates_dir
-from ..charts import LABEL_PT, WIDTH_PT
+from ..charts import LABEL_PT, WIDTH_PT, text_width
 from .cells import Grid
 
 PAPER_MM = {"A4": (210.0, 297.0)}
 """Width and height (portrait) of each paper size `FormatRules.page_size` allows."""
 PT_PER_MM = 72 / 25.4
-TEMPLATES_FONTS = templates_dir() / "fonts"
-
 
 @dataclass(frozen=True)
 class Margins:
@@ -188,26 +184,10 @@ def page_style(rules: FormatRules) -> PageStyle:
     return replace(raised, cell_padding_mm=DESIGN.cell_padding_mm / 2, heading_hyphens="auto")
 
 
-TABLE_FONTS = {False: "LinBiolinum_R.otf", True: "LinBiolinum_RB.otf"}
-"""The files of the tables' typeface (`Proposal Sans` in the stylesheet), by boldness."""
-
-
-@cache
-def _advances(bold: bool) -> tuple[dict[int, float], float]:
-    """Advance width of each character of the tables' typeface, in ems, and a default
-    for characters it lacks."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(TEMPLATES_FONTS / TABLE_FONTS[bold], lazy=True) as font:
-        units, metrics = font["head"].unitsPerEm, font["hmtx"]
-        widths = {code: metrics[glyph][0] / units for code, glyph in font.getBestCmap().items()}
-    return widths, widths[ord("M")]
-
-
 def text_width_pt(text: str, size_pt: float, bold: bool = False) -> float:
-    """How wide a text sets in the tables' typeface at `size_pt` (kerning left aside)."""
-    widths, default = _advances(bold)
-    return sum(widths.get(ord(char), default) for char in text) * size_pt
+    """How wide a text sets in the tables' typeface (`Proposal Sans`, the charts' too) at
+    `size_pt` (kerning left aside)."""
+    return text_width(text, size_pt, bold)
 
 
 def _number(value: float) -> str:

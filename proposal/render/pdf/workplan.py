@@ -9,6 +9,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ...compute import TOTAL
+from ...models import LEVEL_SCORES
 from ..charts import GanttLabels, GanttRow, gantt_chart
 from .cells import Cell, Grid, column_decimals, grid
 
@@ -62,10 +63,6 @@ class WorkplanContext:
                            row["work_package"], Cell(self.month(row["month"]), keep=True),
                            self.text(milestones[row["milestone"]].verification)]
                           for _i, row in f.milestones.iterrows()]
-        risks = [[risk.id, self.text(risk.description),
-                  f"{self.label('level', risk.likelihood)} / {self.label('level', risk.impact)}",
-                  ", ".join(risk.work_packages), self.text(risk.mitigation)]
-                 for risk in plan.risks]
         return {
             "overview": grid([_("WP"), _("Title"), _("Lead"), _("Start"), _("End"),
                               _("Person-months"), _("Share")], overview),
@@ -78,11 +75,53 @@ class WorkplanContext:
                                   _("Type"), _("Due")], deliverable_rows),
             "milestones": grid([_("No."), _("Milestone"), _("WP"), _("Due"),
                                 _("Means of verification")], milestone_rows),
-            "risks": grid([_("No."), _("Risk"), _("Likelihood / impact"), _("WPs"),
-                           _("Mitigation")], risks) if risks else None,
+            "risks": self._risks() if plan.risks else None,
+            "kpis": self._kpis() if plan.kpis else None,
             "gantt": self._gantt(),
             "legend": _("PU: public; SEN: sensitive."),
         }
+
+    def _risks(self: Edition) -> Grid:
+        """The risk register by score, highest first: owner, likelihood x impact, the
+        residual risk once mitigated."""
+        _ = self._
+        risks = {risk.id: risk for risk in self.project.workplan.risks}
+        rows = []
+        for _i, row in self.figures.content.risks.iterrows():
+            risk = risks[row["risk"]]
+            residual = (self._score(row["residual_likelihood"], row["residual_impact"],
+                                    row["residual_score"])
+                        if risk.residual_likelihood and risk.residual_impact else "\u2013")
+            rows.append([row["risk"],
+                         f"{self.text(risk.description)} ({', '.join(risk.work_packages)})",
+                         self.short(risk.owner) if risk.owner else "\u2013",
+                         Cell(self._score(row["likelihood"], row["impact"], row["score"]),
+                              keep=True),
+                         Cell(residual, keep=True), self.text(risk.mitigation)])
+        return grid([_("No."), _("Risk (work packages)"), _("Owner"), _("Score"),
+                     _("Residual"), _("Mitigation")], rows)
+
+    def _score(self: Edition, likelihood: str, impact: str, score: float) -> str:
+        """`3×3=9`: the levels' scores and their product."""
+        return f"{LEVEL_SCORES[likelihood]}\u00d7{LEVEL_SCORES[impact]}={self.loc.number(score)}"
+
+    def _kpis(self: Edition) -> Grid:
+        """The KPIs: what is measured, baseline, target, month, work package, source."""
+        _ = self._
+        kpis = {kpi.id: kpi for kpi in self.project.workplan.kpis}
+        table = self.figures.content.kpis
+        rows = []
+        for kpi_id, row in table.iterrows():
+            kpi = kpis[kpi_id]
+            decimals = 0 if all(pd.isna(v) or float(v).is_integer()
+                                for v in (row["baseline"], row["target"])) else 1
+            rows.append([kpi_id, self.text(kpi.name), self.text(kpi.unit),
+                         self.number(row["baseline"], decimals),
+                         self.number(row["target"], decimals),
+                         Cell(self.month(row["target_month"]), keep=True), row["work_package"],
+                         f"[{kpi.source}]" if kpi.source else _("Assumption")])
+        return grid([_("No."), _("Indicator"), _("Unit"), _("Baseline"), _("Target"),
+                     _("By"), _("WP"), _("Source")], rows)
 
     def _wp(self: Edition, wp_id: str) -> Any:
         return next(wp for wp in self.project.workplan.work_packages if wp.id == wp_id)
