@@ -31,6 +31,7 @@ PAPER_MM = {"A4": (210.0, 297.0)}
 """Width and height (portrait) of each paper size `FormatRules.page_size` allows."""
 PT_PER_MM = 72 / 25.4
 
+
 @dataclass(frozen=True)
 class Margins:
     """Page margins in millimetres, in CSS order."""
