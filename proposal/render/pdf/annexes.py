@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from ...models import (
     IN_KIND_UNITS,
     Amount,
+    Contact,
     Count,
     Partner,
     Pledge,
@@ -18,6 +19,7 @@ from ...models import (
     is_figure,
     walk_project,
 )
+from .apparatus import source_anchor
 from .cells import Cell, grid, integral
 
 if TYPE_CHECKING:
@@ -92,17 +94,25 @@ class AnnexesContext:
             return strong
         return escape(self._("{label}: {text}")).format(label=strong, text=text)
 
-    def _source_line(self: Edition, source_id: str) -> dict[str, str]:
+    def _source_line(self: Edition, source_id: str) -> dict[str, Any]:
+        """One entry of the references list: title, publisher and date; the address and
+        access date, or the document's description when no address was recorded."""
+        entry: dict[str, Any] = {"id": source_id, "anchor": source_anchor(source_id),
+                                 "text": "", "address": None, "accessed": None, "where": ""}
         source = self.project.sources.get(source_id)
         if source is None:
-            return {"id": source_id, "text": ""}
+            return entry
         details = [self.text(source.title)]
         if source.publisher:
             details.append(self.text(source.publisher))
         if source.date:
             details.append(self.loc.date(source.date))
-        return {"id": source_id, "text": ", ".join(details),
-                "where": str(source.url) if source.url else self.text(source.document)}
+        entry["text"] = ", ".join(details)
+        if source.url:
+            entry["address"] = str(source.url)
+            entry["accessed"] = self.loc.date(source.accessed) if source.accessed else None
+        entry["where"] = self.text(source.document)
+        return entry
 
     def assumptions(self: Edition) -> dict[str, Any]:
         """Every figure flagged as an assumption, other assumptions, every source."""
@@ -116,6 +126,10 @@ class AnnexesContext:
                 rows.append([self._where(file, path),
                              self.bounds(node.min_share, node.max_share),
                              self.text(node.description)])
+            elif isinstance(node, Contact) and node.assumption:
+                rows.append([self._where(file, path), Cell("\u2013", True),
+                             self.text(node.note) or _("Contact of the proposal, to be "
+                                                       "confirmed.")])
             elif isinstance(node, Partner) and node.assumption:
                 rows.append([self._where(file, path), Cell("\u2013", True),
                              _("Participation of %(partner)s not yet stated in a public "

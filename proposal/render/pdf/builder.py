@@ -101,8 +101,13 @@ def check_page_limit(project: Project, lang: str, pages: int, before_annexes: in
 
 
 def _html(edition: Edition) -> str:
-    """The edition laid out by the templates."""
-    return _environment(edition.loc.lang).get_template("proposal.html").render(edition.context())
+    """The edition laid out by the templates, in two passes: the first numbers the
+    tables and figures and finds the abbreviations the pages use, the second lists them
+    before they come (`Apparatus.settle`)."""
+    template = _environment(edition.loc.lang).get_template("proposal.html")
+    context = edition.context()
+    edition.apparatus.settle(template.render(context))
+    return template.render(context)
 
 
 @cache

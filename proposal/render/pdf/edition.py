@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from ...assets import Logo, partner_logos
 from ...compute import TOTAL, Figures
@@ -24,6 +25,7 @@ from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
 from .annexes import AnnexesContext
+from .apparatus import ApparatusContext, cover_extras
 from .cells import Cell, Section, integral, paragraphs
 from .compliance import ComplianceContext
 from .consortium import ConsortiumContext
@@ -46,7 +48,7 @@ TEMPLATES = templates_dir()
 
 class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyContext,
               WorkplanContext, CostsContext, EuBudgetContext, SensitivityContext,
-              FinancingContext, ComplianceContext, AnnexesContext):
+              FinancingContext, ComplianceContext, AnnexesContext, ApparatusContext):
     """Builds the template context of one edition: translated, formatted values."""
 
     def __init__(self, project: Project, figures: Figures, lang: str, root: Path,
@@ -57,6 +59,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         self.page = page_style(project.call.format)
         self.sections = self._outline()
         self.phase_names = {phase.id: self.text(phase.name) for phase in project.cost_model.phases}
+        self.apparatus = self.make_apparatus()
 
     # ------------------------------------------------------------- formatting
 
@@ -65,9 +68,12 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         written out, typeset ('' for none; plain text: the templates escape it)."""
         return written(value, self.project, self.figures, self.loc)
 
-    def paras(self, value: Text | None) -> list[str]:
-        """The edition's version of a text, as paragraphs."""
-        return paragraphs(self.text(value)) if value is not None else []
+    def paras(self, value: Text | None) -> list[Markup]:
+        """The edition's version of a text, as paragraphs, its citations (`[a]`) linked
+        to the references list."""
+        if value is None:
+            return []
+        return [self.apparatus.cited(p) for p in paragraphs(self.text(value))]
 
     def plain(self, value: float, decimals: int = 1) -> str:
         """A number without decimals when it is whole, else with `decimals` of them."""
@@ -170,6 +176,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         """Everything the templates show, by section."""
         return {
             "doc": self.document(),
+            "apparatus": self.apparatus,
             "sec": self.sections,
             "outline": list(self.sections.values()),
             "annexes": [self.sections[key] for key in ANNEXES],
@@ -219,8 +226,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "coordinator": f"{coordinator.legal_name} ({coordinator.short_name})",
             "member_state": self.country(consortium.member_state),
             "date": self.loc.date(consortium.submission_date),
-            "logos": [{"url": logo.url, "alt": logo.partner.short_name}
-                      for logo in self.logos],
+            **cover_extras(self),
         }
 
     @property
