@@ -24,13 +24,13 @@ ALL_CAPITALS = re.compile(r"(?<![\w])[A-Z]{2,}(?![\w])")
 
 def built_in(loc: Locale) -> dict[str, str]:
     """The generator's own abbreviations in an edition's language: term -> expansion.
-    A term keeps its English form where the catalog translates it by a word (`WP` is
-    `Lot` as a column heading, `EUR` is `euros`) rather than by another abbreviation."""
+    A term the catalog translates by a word (`WP` is `Lot` as a French column heading,
+    `EUR` is `euros`) is no abbreviation of that edition."""
     found = {}
     for term, expansion in BUILT_IN:
         translated = loc.gettext(term)
-        found[translated if ALL_CAPITALS.fullmatch(translated) else term] = \
-            loc.gettext(expansion)
+        if ALL_CAPITALS.fullmatch(translated) or translated == term:
+            found[translated] = loc.gettext(expansion)
     return found
 
 

@@ -260,7 +260,7 @@ def abbreviations(edition: Read) -> list[tuple[str, str]]:
             ("AION", "AION – French AI Gigafactory Consortium")]),
     ("fr", [("CNRS", "Centre national de la recherche scientifique"),
             ("UE", "Union européenne"), ("IA", "intelligence artificielle"),
-            ("EDF", "Électricité de France SA"), ("WP", "lot de travail (work package)")]),
+            ("EDF", "Électricité de France SA"), ("MW", "mégawatt")]),
 ])
 def test_abbreviations_list_expands_what_the_pages_use(editions, lang, expected):
     edition = editions[lang]
