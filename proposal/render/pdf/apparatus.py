@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 KINDS = {"table": N_("Table %(number)s"), "figure": N_("Figure %(number)s")}
 """What can be numbered, with its label."""
 
-CITATION = re.compile(r"\[([a-z0-9][a-z0-9_-]*)\]")
-"""A bracketed citation of a source by its id: `[a]`, `[ep-summary]`."""
+CITATION = re.compile(r"\[([a-z0-9][a-z0-9_-]*)\]([\u00a0\u202f][:;!?])?")
+"""A bracketed citation of a source by its id: `[a]`, `[ep-summary]`, with the French
+punctuation glued to it by a no-break space (`[a] :`), which the link keeps in its
+box so that justification cannot widen that space."""
 
 REQUESTED = (("eu", N_("EU contribution requested")),
              ("member_state", N_("Member State contribution requested")))
