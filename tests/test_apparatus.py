@@ -293,7 +293,7 @@ def test_unexpanded_capitals_are_a_located_warning(sample: SampleProject):
 def test_abbreviation_term_is_validated(sample: SampleProject):
     sample.edit("data/consortium.yaml", "  CEO: ", "  c e o: ")
     assert [str(p) for p in check(sample.path).problems] == [
-        "data/consortium.yaml:11:10: error: `abbreviations.c e o` is 'c e o'; expected an "
+        "data/consortium.yaml:25:10: error: `abbreviations.c e o` is 'c e o'; expected an "
         "abbreviation as texts write it, such as EU, GPU or CO2e [invalid-value]"]
 
 
