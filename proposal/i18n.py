@@ -336,3 +336,25 @@ VOCABULARY: dict[str, dict[str, str]] = {
     },
 }
 """Labels of every enumerated value the outputs show, by group then key (English msgids)."""
+
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (N_("AI"), N_("artificial intelligence")),
+    (N_("EU"), N_("European Union")),
+    (N_("EUR"), N_("euro")),
+    (N_("GPU"), N_("graphics processing unit (accelerator)")),
+    (N_("GW"), N_("gigawatt")),
+    (N_("GWh"), N_("gigawatt-hour")),
+    (N_("IT"), N_("information technology")),
+    (N_("JU"), N_("Joint Undertaking")),
+    (N_("MW"), N_("megawatt")),
+    (N_("MWh"), N_("megawatt-hour")),
+    (N_("PIC"), N_("Participant Identification Code")),
+    (N_("PU"), N_("public (dissemination level)")),
+    (N_("PUE"), N_("power usage effectiveness")),
+    (N_("SME"), N_("small or medium-sized enterprise")),
+    (N_("SEN"), N_("sensitive (dissemination level)")),
+    (N_("WP"), N_("work package")),
+)
+"""The generator's own abbreviations (its tables, labels and captions write them), each
+translated by the catalogs, term included (`EU` is `UE` in French); the data's
+`abbreviations` override them."""

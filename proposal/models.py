@@ -243,6 +243,9 @@ class Source(Strict):
     """Publication date, when known."""
     language: Language | None = None
     """Language of the source."""
+    accessed: dt.date | None = None
+    """When the bid team last read it at its `url` (the references list prints it as the
+    access date); leave it out when no address was recorded."""
 
     @model_validator(mode="after")
     def _url_or_document(self) -> Source:
@@ -586,6 +589,32 @@ class Governance(Provenance):
 
     bodies: tuple[GovernanceBody, ...] = Field(min_length=1)
     """The bodies, the top one first."""
+ABBREVIATION_PATTERN = r"^[A-Z0-9][A-Za-z0-9&./+-]{0,19}$"
+"""An abbreviation: a capital or digit, then up to 19 letters, digits or `& . / + -`."""
+EMAIL_PATTERN = r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+"""An e-mail address: `name@domain.tld`, without spaces or display name."""
+PHONE_PATTERN = r"^\+?[0-9 ().-]{6,24}$"
+"""A telephone number: digits, spaces, `( ) . -`, an optional leading `+`."""
+
+AbbreviationTerm = Annotated[str, StringConstraints(pattern=ABBREVIATION_PATTERN)]
+"""An abbreviation as texts write it: `EU`, `GPU`, `CNRS`, `CO2e`."""
+
+
+class Contact(Provenance):
+    """Who the call's officers write to about the proposal, printed on the cover.
+
+    Give a person's name and e-mail address only when they are public or the person
+    agreed; a role-level contact (`role: {en: Bid coordination office, ...}`) is
+    enough. Flag it `assumption: true` while it is not confirmed."""
+
+    name: ProperName | None = None
+    """The contact person's full name, when they agreed to be named."""
+    role: Text
+    """Role or office, in both languages: `Bid coordination office`."""
+    email: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)] | None = None
+    """E-mail address, such as `bid-office@example.org`."""
+    phone: Annotated[str, StringConstraints(pattern=PHONE_PATTERN)] | None = None
+    """Telephone number, international form: `+33 1 23 45 67 89`."""
 
 
 class Consortium(Strict):
@@ -617,6 +646,14 @@ class Consortium(Strict):
     out follow in file-name order."""
     governance: Governance | None = None
     """The governance bodies, drawn as a diagram in the governance section."""
+    contact: Contact | None = None
+    """The proposal's contact at the coordinator, printed on the cover."""
+    abbreviations: dict[AbbreviationTerm, Text] = {}
+    """Abbreviations the texts use, with their expansion in both languages
+    (`CNRS: {en: French National Centre for Scientific Research, fr: Centre national
+    de la recherche scientifique}`). The list of abbreviations of each edition shows
+    those its pages use, with the partners' acronyms and the generator's own terms;
+    `check` warns about an all-capitals word of a text that none of them expands."""
 
 
 # ------------------------------------------------------------------------- the call

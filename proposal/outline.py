@@ -51,7 +51,7 @@ OUTLINE: tuple[tuple[str, int, str], ...] = (
     ("partners", 1, N_("Partner profiles")),
     ("assumptions", 1, N_("Assumptions and sources")),
     ("assumed-figures", 2, N_("Figures assumed by the bid team")),
-    ("cited-sources", 2, N_("Cited sources")),
+    ("cited-sources", 2, N_("References")),
 )
 """The proposal's sections in reading order: (key, level, title). The keys double as
 the call's `required_sections` keys where they match; the last two are annexes."""

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from .abbreviations import abbreviation_problems
 from .confidential import check_confidential
 from .editions import check_blocking_codes
 from .glyphs import describe, shipped_fonts, undrawable
@@ -27,10 +28,13 @@ from .images import MAX_LOGO_BYTES
 from .load import Document, RawProject
 from .locations import Locations
 from .models import (
+    ABBREVIATION_PATTERN,
     DATA_FILE_OF,
     DATA_FILES,
+    EMAIL_PATTERN,
     MAX_PARTNER_ID,
     PARTNER_ID,
+    PHONE_PATTERN,
     Amount,
     InKindKind,
     Original,
@@ -298,6 +302,9 @@ PATTERNS = {
     r"^[A-Za-z][A-Za-z0-9.-]*$": "an id such as WP1, T1.2, D1.1 or MS3",
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$": "an acronym of up to 20 letters, digits, '-' or '_'",
     r"^[a-z0-9_-]+$": "a code of lower-case letters, digits, '-' and '_'",
+    ABBREVIATION_PATTERN: "an abbreviation as texts write it, such as EU, GPU or CO2e",
+    EMAIL_PATTERN: "an e-mail address such as bid-office@example.org",
+    PHONE_PATTERN: "a telephone number such as +33 1 23 45 67 89",
 }
 
 
@@ -1123,6 +1130,11 @@ def check_kpis(project: Project, at: Locations) -> list[Problem]:
                 "from `data/sources.yaml` or flag its baseline and target as an assumption",
                 severity="warning"))
     return problems
+@needs("consortium")
+def check_abbreviations(project: Project, at: Locations) -> list[Problem]:
+    """Warn about an all-capitals word of a text that no abbreviation expands (the
+    data's `abbreviations`, the generator's own, partners' and proper names)."""
+    return abbreviation_problems(project, at)
 
 
 CHECKS: list[Check] = [
@@ -1151,6 +1163,7 @@ CHECKS: list[Check] = [
     check_governance,
     check_risk_owners,
     check_kpis,
+    check_abbreviations,
 ]
 """The cross-file rules, in the order they run; each is skipped while a file it
 `needs` is invalid on its own."""

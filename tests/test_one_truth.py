@@ -322,7 +322,9 @@ def _rows(lines: list[Line], caption: str, n: int, lang: str,
     """The rows of the table under `caption`: each line ending in `n` numbers, as (label,
     numbers), up to the row labelled `last` (or the `last`-th row), across pages."""
     start = " ".join(caption.split()[:6])
-    index = next(i for i, line in enumerate(lines) if line.text.startswith(start))
+    # a caption starts with its number ("Table 25 – "); the list of tables has no dash
+    index = next(i for i, line in enumerate(lines)
+                 if re.sub(r"^\w+ \d+ \u2013 ", "", line.text).startswith(start))
     rows = []
     for line in lines[index + 1:]:
         if FOOTER.fullmatch(line.text):

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from ...models import (
     IN_KIND_UNITS,
     Amount,
+    Contact,
     Count,
     Partner,
     Pledge,
@@ -19,6 +20,7 @@ from ...models import (
 )
 from ..workbook.assumptions import Input, assumption_inputs
 from ..workbook.book import Wording
+from .apparatus import source_anchor
 from .cells import Cell, grid, integral
 
 if TYPE_CHECKING:
@@ -100,17 +102,25 @@ class AnnexesContext:
             return strong
         return escape(self._("{label}: {text}")).format(label=strong, text=text)
 
-    def _source_line(self: Edition, source_id: str) -> dict[str, str]:
+    def _source_line(self: Edition, source_id: str) -> dict[str, Any]:
+        """One entry of the references list: title, publisher and date; the address and
+        access date, or the document's description when no address was recorded."""
+        entry: dict[str, Any] = {"id": source_id, "anchor": source_anchor(source_id),
+                                 "text": "", "address": None, "accessed": None, "where": ""}
         source = self.project.sources.get(source_id)
         if source is None:
-            return {"id": source_id, "text": ""}
+            return entry
         details = [self.text(source.title)]
         if source.publisher:
             details.append(self.text(source.publisher))
         if source.date:
             details.append(self.loc.date(source.date))
-        return {"id": source_id, "text": ", ".join(details),
-                "where": str(source.url) if source.url else self.text(source.document)}
+        entry["text"] = ", ".join(details)
+        if source.url:
+            entry["address"] = str(source.url)
+            entry["accessed"] = self.loc.date(source.accessed) if source.accessed else None
+        entry["where"] = self.text(source.document)
+        return entry
 
     def assumptions(self: Edition) -> dict[str, Any]:
         """Every figure flagged as an assumption, named as the workbook names it, with its
@@ -133,6 +143,10 @@ class AnnexesContext:
             if is_figure(node):
                 rows.append(((file, path), *self._unnamed(file, path, node),
                              self.text(node.note)))
+            elif isinstance(node, Contact):
+                rows.append(((file, path), _("Contact of the proposal"), Cell("\u2013", True),
+                             self.text(node.note) or _("Contact of the proposal, to be "
+                                                       "confirmed.")))
             elif isinstance(node, Partner):
                 rows.append(((file, path), node.short_name, Cell("\u2013", True),
                              _("Participation of %(partner)s not yet stated in a public "

@@ -138,12 +138,17 @@ PARTNER_PREVIEW = "partner_preview.html"
 
 
 def _html(edition: Edition, partner: str | None = None) -> str:
-    """The edition laid out by the templates; with `partner`, that partner's preview."""
+    """The edition laid out by the templates, in two passes: the first numbers the
+    tables and figures and finds the abbreviations the pages use, the second lists them
+    before they come (`Apparatus.settle`). With `partner`, that partner's preview."""
+    environment = _environment(edition.loc.lang)
+    template = environment.get_template("proposal.html")
     context = edition.context()
+    edition.apparatus.settle(template.render(context))
     if partner is None:
-        return _environment(edition.loc.lang).get_template("proposal.html").render(context)
+        return template.render(context)
     context["profiles"] = [profile for profile in context["profiles"] if profile["id"] == partner]
-    return _environment(edition.loc.lang).get_template(PARTNER_PREVIEW).render(context)
+    return environment.get_template(PARTNER_PREVIEW).render(context)
 
 
 @cache

@@ -27,6 +27,7 @@ from ...outline import ANNEXES, OUTLINE
 from ...placeholders import written
 from ...resources import templates_dir
 from .annexes import AnnexesContext
+from .apparatus import ApparatusContext, cover_extras
 from .cells import Cell, Grid, Section, folded, integral, paragraphs
 from .compliance import ComplianceContext
 from .consortium import ConsortiumContext
@@ -54,7 +55,7 @@ TEMPLATES = templates_dir()
 
 class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyContext,
               WorkplanContext, CostsContext, EuBudgetContext, SensitivityContext,
-              FinancingContext, ComplianceContext, AnnexesContext):
+              FinancingContext, ComplianceContext, AnnexesContext, ApparatusContext):
     """Builds the template context of one edition: translated, formatted values."""
 
     def __init__(self, project: Project, figures: Figures, lang: str, root: Path,
@@ -67,6 +68,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         self.phase_names = {phase.id: self.text(phase.name) for phase in project.cost_model.phases}
         # A draft is for the bid team: its assumptions annex says where each value is written.
         self.show_paths = bool(figures.marks and figures.marks.draft)
+        self.apparatus = self.make_apparatus()
 
     # ------------------------------------------------------------- formatting
 
@@ -77,9 +79,10 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
 
     def paras(self, value: Text | None) -> list[Markup]:
         """The edition's version of a text, as paragraphs, its proper names marked
-        (`named`)."""
-        return [self.named(part) for part in paragraphs(self.text(value))] \
-            if value is not None else []
+        (`named`) and its citations (`[a]`) linked to the references list."""
+        if value is None:
+            return []
+        return [self.apparatus.cited(self.named(part)) for part in paragraphs(self.text(value))]
 
     def named(self, text: str) -> Markup:
         """A text for running prose, escaped, each proper name of the data (partners'
@@ -222,6 +225,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
         that follow its content (`PageStyle.laid_out`)."""
         return self._laid_out({
             "doc": self.document(),
+            "apparatus": self.apparatus,
             "sec": self.sections,
             "outline": list(self.sections.values()),
             "annexes": [self.sections[key] for key in ANNEXES],
@@ -305,8 +309,7 @@ class Edition(SummaryContext, ConsortiumContext, InfrastructureContext, EnergyCo
             "coordinator": f"{coordinator.legal_name} ({coordinator.short_name})",
             "member_state": self.country(consortium.member_state),
             "date": self.loc.date(consortium.submission_date),
-            "logos": [{"url": logo.url, "alt": logo.partner.short_name}
-                      for logo in self.logos],
+            **cover_extras(self),
         }
 
     @property
