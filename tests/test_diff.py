@@ -53,6 +53,9 @@ def change(project: SampleProject) -> None:
     project.edit("data/workplan.yaml",
                  "      - {id: D1.1, title: {en: Plan, fr: Plan}, month: 3, lead: alpha}\n", "")
     (project.path / "partners" / "gamma.yaml").unlink()
+    # gamma leaves the governance bodies with its file
+    project.edit("data/consortium.yaml", "members: [alpha, beta, gamma]", "members: [alpha, beta]")
+    project.edit("data/consortium.yaml", "chair: gamma", "chair: beta")
 
 
 def as_json(capsys, *argv: str) -> dict:
