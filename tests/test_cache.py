@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pypdf
@@ -20,10 +21,10 @@ from .test_build import whole_set
 STEM = "MINI"
 
 
-def build_and_tell(sample: SampleProject, out: Path, capsys) -> str:
+def build_and_tell(sample: SampleProject, out: Path, capsys, *options: str) -> str:
     """Build through the command line; the summary's `reused:` line."""
     capsys.readouterr()
-    assert main(["--input", str(sample.path), "--out", str(out)]) == 0
+    assert main(["--input", str(sample.path), "--out", str(out), *options]) == 0
     (line,) = [line for line in capsys.readouterr().out.splitlines()
                if line.startswith("reused: ")]
     return line
@@ -51,12 +52,14 @@ def test_a_second_build_keeps_everything(sample: SampleProject, tmp_path: Path, 
 
 def test_one_french_text_lays_out_only_the_french_pdf(sample: SampleProject, tmp_path: Path,
                                                       capsys) -> None:
+    # A submission: a draft's mark names the input's version, which an edit changes
+    # outside git (see the next test for a draft in git).
     out = tmp_path / "out"
-    build_and_tell(sample, out, capsys)
+    build_and_tell(sample, out, capsys, "--submission")
     english_before = attached(out, "en")
     sample.edit("partners/beta.yaml", "fr: Beta vend de l'électricité.",
                 "fr: Beta vend de l'électricité verte.")
-    assert build_and_tell(sample, out, capsys) == "reused: the English PDF"
+    assert build_and_tell(sample, out, capsys, "--submission") == "reused: the English PDF"
     whole_set(out)  # every output, the reused PDF included, carries the new build id
     french = pypdf.PdfReader(out / f"{STEM}_proposal_fr.pdf")
     assert "électricité verte" in "".join(page.extract_text() for page in french.pages)
@@ -64,6 +67,26 @@ def test_one_french_text_lays_out_only_the_french_pdf(sample: SampleProject, tmp
         files = attached(out, lang)
         assert files == {name: (out / name).read_bytes() for name in files}
     assert attached(out, "en") != english_before
+
+
+def test_a_draft_in_git_relays_out_only_the_edited_language(sample: SampleProject,
+                                                            tmp_path: Path, capsys) -> None:
+    """While the bid team edits a committed input, a draft's mark stays `<commit> +
+    uncommitted changes`: the edition whose texts did not change is reused."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(sample.path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty",
+        "-m", "empty")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "bid")
+    out = tmp_path / "out"
+    sample.edit("partners/beta.yaml", "en: Beta sells power.", "en: Beta sells clean power.")
+    assert build_and_tell(sample, out, capsys) == "reused: nothing"
+    sample.edit("partners/beta.yaml", "fr: Beta vend de l'électricité.",
+                "fr: Beta vend de l'électricité verte.")
+    assert build_and_tell(sample, out, capsys) == "reused: the English PDF"
 
 
 def test_a_changed_logo_lays_out_both_editions(sample: SampleProject, tmp_path: Path,
