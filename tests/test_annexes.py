@@ -70,8 +70,9 @@ def annex(text: str, opening: str) -> str:
 
 
 def flat(text: str) -> str:
-    """Text with every kind of space and line break as one plain space."""
-    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+    """Text with every kind of space and line break as one plain space, and a word
+    broken after its own hyphen at a line end (`person-` / `month`) joined again."""
+    return re.sub(r"(?<=\w-) (?=\w)", "", re.sub(r"[\s\u00a0\u202f]+", " ", text))
 
 
 # ------------------------------------------------------------------ assumptions
@@ -162,7 +163,7 @@ def test_without_an_order_the_coordinator_comes_first(sample):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_partner_annex_follows_the_data_order(ordered_pdfs, lang):
-    opening = {"en": "One page per partner", "fr": "Une page par partenaire"}[lang]
+    opening = {"en": "Each partner in turn", "fr": "Chaque partenaire à son tour"}[lang]
     text = annex(ordered_pdfs[lang], opening)
     places = [text.index(name) for name in ("Beta GmbH", "Gamma SA", "Alpha SAS")]
     assert places == sorted(places)
