@@ -328,7 +328,7 @@ def test_cover_contact_is_validated_and_listed_as_an_assumption(sample: SamplePr
     assert check(sample.path).problems == []
     html = render_html_of(sample.path, "en")
     assert "Bid office, Alpha<br>bid-office@example.org" in html
-    assert "contact" in html.split('id="sec-assumed-figures"')[1]
+    assert "Contact of the proposal" in html.split('id="sec-assumed-figures"')[1]
 
 
 def test_access_date_is_validated(sample: SampleProject):
