@@ -24,7 +24,7 @@ class Fonts:
     """The shipped fonts: their family names and every character one of them draws."""
 
     families: tuple[str, ...]
-    """Family names, such as `DejaVu Sans`."""
+    """Family names, such as `Linux Libertine O`."""
     characters: frozenset[str]
     """Every character some font maps to a glyph."""
 

@@ -206,6 +206,9 @@ def test_html_and_pdf_in_french(two, capsys, tmp_path):
     assert "Ce qui a changé" in text and "Chiffres qui ont bougé" in text
     assert "Coût total" in text and "Ajouts et retraits" in text
     assert count_pdf_pages(out.read_bytes()) == len(reader.pages)
+    fonts = {font["/BaseFont"].split("+")[-1] for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all(name.startswith("Proposal-Sans") for name in fonts), fonts  # shipped
 
 
 def test_no_change_is_exit_code_0(two, capsys):
