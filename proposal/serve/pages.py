@@ -5,7 +5,9 @@ An edition is the exact HTML the PDF is made from, with its file URLs turned int
 server's paths (the stylesheet and fonts under `/assets/`, each logo under
 `/logo/<partner>`), the bar and the reload script added, and under each partner's
 heading the YAML file it comes from. The pages load no inline script; the edition's
-inline `<style>` is allowed by its hash in the Content-Security-Policy.
+inline `<style>` is allowed by its hash in the Content-Security-Policy, and so are its
+`style` attributes (the tables' column widths), each value by its hash under
+`style-src-attr 'unsafe-hashes'`: no other inline style applies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,24 +32,32 @@ from .preview import Snapshot
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
                "font-src 'self'; style-src 'self'{styles}; base-uri 'none'; form-action 'self'; "
-               "frame-ancestors 'none'")
+               "frame-ancestors 'none'{attributes}")
 """The Content-Security-Policy of every page: only the server's own files; `{styles}`
-takes the hashes of the edition's inline stylesheet."""
+takes the hashes of the edition's inline stylesheet, `{attributes}` a `style-src-attr`
+directive with the hashes of its `style` attributes' values (when it has any)."""
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+STYLE_ATTRIBUTE = re.compile(r"""<[^<>]*?\sstyle=(?:"([^"]*)"|'([^']*)')""")
 PARTNER_HEADING = re.compile(r'(<h2 id="partner-([^"]+)">.*?</h2>)', re.S)
 
 
 class Page:
     """A page as the server sends it: HTML and the hashes of its inline stylesheets."""
 
-    def __init__(self, html: str, styles: tuple[str, ...] = ()):
+    def __init__(self, html: str, styles: tuple[str, ...] = (),
+                 attributes: tuple[str, ...] = ()):
         self.html = html
         self.styles = styles
+        self.attributes = attributes
+        """The hashes of the values of its `style` attributes."""
 
     @property
     def policy(self) -> str:
         """The page's Content-Security-Policy header."""
-        return PAGE_POLICY.format(styles="".join(f" 'sha256-{h}'" for h in self.styles))
+        attributes = "".join(f" 'sha256-{h}'" for h in self.attributes)
+        return PAGE_POLICY.format(
+            styles="".join(f" 'sha256-{h}'" for h in self.styles),
+            attributes=f"; style-src-attr 'unsafe-hashes'{attributes}" if attributes else "")
 
 
 def editor_link(path: Path, line: int = 0, col: int = 0) -> str:
@@ -105,6 +116,8 @@ def edition_page(html: str, snapshot: Snapshot, lang: str, root: Path,
 
     html = PARTNER_HEADING.sub(source, html)
     styles = tuple(_hash(block) for block in STYLE_BLOCK.findall(html))
+    attributes = tuple(sorted({_hash(unescape(double or single))
+                               for double, single in STYLE_ATTRIBUTE.findall(html)}))
     # Markup + str would escape the str: the added tags are made plain strings first.
     html = html.replace("</head>", str(head(version, "preview", token)) + "</head>", 1)
     top = str(bar(lang, "preview", snapshot.report.splitlines()[-1], True))
@@ -113,7 +126,7 @@ def edition_page(html: str, snapshot: Snapshot, lang: str, root: Path,
                           '<pre class="serve-problems">{report}</pre></details>').format(
             title=_("Warnings"), report=snapshot.report))
     html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + top, html, count=1)
-    return Page(html, styles)
+    return Page(html, styles, attributes)
 
 
 def problems_page(snapshot: Snapshot, lang: str, root: Path, version: tuple[int, int],

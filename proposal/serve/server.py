@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import mimetypes
 import secrets
 import socket
 from http import HTTPStatus
@@ -40,8 +39,11 @@ from .preview import KEEPALIVE_SECONDS, Preview
 HERE = Path(__file__).resolve().parent
 OWN_FILES = {"client.js": "text/javascript", "serve.css": "text/css"}
 """The preview's own files under /_serve/."""
-ASSET_SUFFIXES = frozenset({".css", ".ttf", ".otf", ".woff", ".woff2"})
-"""What /assets/ serves from templates/: the stylesheet and the fonts, not the templates."""
+ASSET_TYPES = {".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf",
+               ".woff": "font/woff", ".woff2": "font/woff2"}
+"""What /assets/ serves from templates/: the stylesheet and the fonts, not the templates,
+with their content types (set here, not guessed from the system's MIME table: a browser
+under `nosniff` refuses a font or stylesheet sent with another type)."""
 LOGO_SUFFIXES = {".png": "image/png", ".svg": "image/svg+xml"}
 """The logos' kinds (`proposal.images` accepts these two)."""
 COMMON_HEADERS = {
@@ -207,11 +209,11 @@ class Handler(BaseHTTPRequestHandler):
     def _asset(self, parts: list[str]) -> None:
         folder = templates_dir().resolve()
         path = folder.joinpath(*parts).resolve()
-        if (not path.is_relative_to(folder) or path.suffix.lower() not in ASSET_SUFFIXES
+        if (not path.is_relative_to(folder) or path.suffix.lower() not in ASSET_TYPES
                 or not path.is_file()):
             self._refuse(HTTPStatus.NOT_FOUND, "not found")
             return
-        self._send_file(path, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        self._send_file(path, ASSET_TYPES[path.suffix.lower()])
 
     def _logo(self, partner_id: str) -> None:
         preview = self.server.preview
