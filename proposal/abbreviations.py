@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .editions import FILLER
 from .i18n import ABBREVIATIONS as BUILT_IN
 from .i18n import Locale
 from .locations import Locations
@@ -58,8 +59,9 @@ def abbreviation_problems(project: Project, at: Locations) -> list[Problem]:
     known = expanded_terms(project)
     problems = []
     for file, path, _lang, text in bilingual_texts(project):
+        # Filler (TODO, TBD) is no abbreviation: a submission refuses it (`editions`).
         unknown = dict.fromkeys(word for word in ALL_CAPITALS.findall(PLACEHOLDER.sub(" ", text))
-                                if word not in known)
+                                if word not in known and not FILLER.fullmatch(word))
         for word in unknown:
             dotted = ".".join(str(part) for part in path)
             problems.append(at.problem(
