@@ -16,12 +16,14 @@ import pdfplumber
 import pytest
 
 from proposal.compute import TOTAL, compute_figures
+from proposal.glyphs import undrawable
 from proposal.i18n import Locale
 from proposal.load import load_project
 from proposal.models import ordered_partners
 from proposal.pipeline import check
 from proposal.render.diagrams import Body, governance_diagram, text_width, wrap
 from proposal.render.pdf import Edition, render_pdf
+from proposal.render.pdf.consortium import COVERS_MARK, FOUNDING_MARK, STATUS_MARKS
 from proposal.validate import validate_project
 
 from .conftest import EXAMPLE, ROOTS, SampleProject
@@ -249,6 +251,34 @@ def test_long_labels_wrap_and_loops_still_draw():
     assert wrap("Présidence\u00a0: Iliad", 300, 8.5) == ["Présidence\u00a0: Iliad"]  # kept
     assert all(text_width(line, 8.5) <= 100 for line in wrap("Averyveryverylongword " * 3,
                                                               60, 8.5))
+
+
+@pytest.mark.parametrize(("width", "label_pt"), [(480.0, 8.5), (300.0, 10.0), (150.0, 8.0)])
+def test_many_bodies_stack_in_rows_within_the_given_width(width, label_pt):
+    """A board with thirty bodies under it is drawn at the width it is given, labels at the
+    label size, every box inside the drawing and one arrow per body to the board."""
+    bodies = [Body("board", "General assembly", ("Chaired by Alpha",), None)] + [
+        Body(f"wg{n}", f"Working group {n} on interoperability", (f"With Partner{n}",), "board")
+        for n in range(30)]
+    svg = str(governance_diagram(bodies, "Test", width=width, label_pt=label_pt))
+    svg_width, height, rects = _svg_boxes(svg)
+    assert svg_width == width and f'width="{width:g}pt"' in svg
+    assert len(rects) == 31 and svg.count('class="arrow"') == 30
+    for x, y, w, h in rects:
+        assert x >= 0 and x + w <= width + 0.01 and y >= 0 and y + h <= height
+    sizes = {float(v) for v in re.findall(r'<text [^>]*font-size="([\d.]+)"', svg)}
+    assert sizes == {label_pt}
+    paths = re.findall(r'class="arrow"[^>]*|<path d="([^"]+)" fill="none"', svg)
+    for d in filter(None, paths):
+        xs = [float(v) for v in re.findall(r"[ML](-?[\d.]+),", d)]
+        assert all(0 <= x <= width for x in xs), d
+
+
+def test_the_marks_code_adds_are_drawn_by_the_shipped_fonts():
+    """The consortium table's and value-chain matrix's marks are no data, so the data's
+    glyph check never sees them: a white star came out in a fallback font."""
+    marks = FOUNDING_MARK + COVERS_MARK + "".join(STATUS_MARKS.values())
+    assert undrawable(marks) == []
 
 
 # ------------------------------------------------------------------------ PDF

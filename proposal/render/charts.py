@@ -169,10 +169,13 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
     height = 250.0
     power_ticks, h100_ticks = nice_ticks(max(power_mw, default=0)), nice_ticks(max(h100, default=0))
     power_top, h100_top = power_ticks[-1], h100_ticks[-1]
-    # Each scale's margin holds its widest tick label and its rotated title.
-    left = 6 + label_pt * 1.4 + max(text_width(fmt(t), label_pt) for t in power_ticks)
-    right = 6 + label_pt * 1.4 + max(text_width(fmt(t), label_pt) for t in h100_ticks)
-    top, bottom = 14.0 * k, 52.0 * k
+    # Each scale's margin holds its widest tick label; its title stands level above it, as
+    # the funding chart's does: rotated text reads badly and its letters are printed one
+    # by one, each measured by a reader as a tiny word.
+    left = 6 + max(text_width(fmt(t), label_pt) for t in power_ticks)
+    right = 6 + max(text_width(fmt(t), label_pt) for t in h100_ticks)
+    titled = bool(labels.left_axis or labels.right_axis)
+    top, bottom = (label_pt * 2.6 if titled else 14.0 * k), 52.0 * k
     plot_w, plot_h = width - left - right, height - top - bottom
     svg = Svg(width, height, labels.title, label_pt)
     y_power = lambda v: top + plot_h * (1 - v / power_top)  # noqa: E731
@@ -183,13 +186,14 @@ def ramp_up_chart(years: Sequence[str], power_mw: Sequence[float],
         svg.text(left - 4, y_power(tick) + 3 * k, fmt(tick), anchor="end", fill=COLOURS[0])
     for tick in h100_ticks:
         svg.text(left + plot_w + 4, y_h100(tick) + 3 * k, fmt(tick), fill=COLOURS[2])
-    middle = top + plot_h / 2
+    # Each title has half the width, less a gap, so the two never meet.
+    half = width / 2 - label_pt
     if labels.left_axis:
-        svg.text(label_pt, middle, fit_text(labels.left_axis, label_pt, plot_h),
-                 anchor="middle", rotate=-90, fill=COLOURS[0], weight="bold")
+        svg.text(0, label_pt * 1.2, fit_text(labels.left_axis, label_pt, half, bold=True),
+                 fill=COLOURS[0], weight="bold")
     if labels.right_axis:
-        svg.text(width - label_pt * 0.4, middle, fit_text(labels.right_axis, label_pt, plot_h),
-                 anchor="middle", rotate=-90, fill=COLOURS[2], weight="bold")
+        svg.text(width, label_pt * 1.2, fit_text(labels.right_axis, label_pt, half, bold=True),
+                 anchor="end", fill=COLOURS[2], weight="bold")
     band = plot_w / max(len(years), 1)
     points = []
     for i, (year, power, units) in enumerate(zip(years, power_mw, h100, strict=True)):
@@ -314,8 +318,8 @@ def gantt_chart(rows: Sequence[GanttRow], months: int, years: Sequence[tuple[int
         svg.add("line", x1=x_of(month), x2=x_of(month), y1=header - 2, y2=chart_h,
                 stroke="#9aa5b1" if year_start else GRID, stroke_width=0.7 if year_start else 0.4)
         if month <= months and (month - 1) % step == 0:
-            svg.text(x_of(month) + 1.5, ruler_y, labels.month.format(month=month),
-                     size=label_pt * 0.94)
+            # At the label size: it is the call's least size for small text already.
+            svg.text(x_of(month) + 1.5, ruler_y, labels.month.format(month=month))
     for i, row in enumerate(rows):
         y = header + row_h * i
         bar_h = 8.0 if row.package else 5.5
@@ -383,7 +387,7 @@ def _milestones(svg: Svg, row: GanttRow, y: float, row_h: float,
     """A row's milestone diamonds with their ids: marks too close for a label each
     share one (`MS3, MS4`), written right of the group, or left of it, or in the
     nearest free room further left; never over another label."""
-    size, cy = label_pt * 0.9, y + row_h / 2
+    size, cy = label_pt, y + row_h / 2  # never below the label size, the call's least
     marks = sorted(zip(row.milestones, row.milestone_ids or ("",) * len(row.milestones),
                        strict=True))
     groups: list[list[tuple[float, str]]] = []

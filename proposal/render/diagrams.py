@@ -4,8 +4,9 @@ whom, and the funding of the bid year by year.
 Like `charts`, each diagram is an inline `<svg>` in points whose type sizes are the
 printed sizes; the callers hand translated, formatted labels, and this module only
 places boxes, arrows and bars. Labels are wrapped to the width of their box by the
-advance widths of the chart font (`charts.text_width`); every box grows to hold its
-lines, and the drawing grows to hold its boxes, so nothing is drawn outside the viewBox.
+advance widths of the chart font (`charts.text_width`); every box grows taller to hold
+its lines, and the drawing taller to hold its boxes, never wider than the width it is
+given, so nothing is drawn outside the viewBox and nothing is scaled down.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .charts import COLOURS, GRID, INK, LABEL_PT, WIDTH_PT, Svg, nice_ticks, text_width
+
+MIN_BOX_EMS = 12.0
+"""Least width of a governance box, in label sizes: about a dozen letters a line."""
 
 
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
@@ -71,32 +75,45 @@ def governance_diagram(bodies: Sequence[Body], title: str, *, width: float = WID
     tiers = _tiers(bodies)
     gap_x, gap_y, pad = 12.0, 30.0, 6.0
     name_pt, line_h = label_pt, label_pt * 1.3  # one size: the call sets the least
-    widest = max((len(tier) for tier in tiers), default=1)
-    box_w = (width - gap_x * (widest - 1)) / widest
+    # A tier with more bodies than fit side by side at a readable box width goes on
+    # several rows of the same columns: the drawing never grows wider than `width`, so
+    # WeasyPrint never scales it (and its labels) down.
+    columns = max(1, int((width + gap_x) // (label_pt * MIN_BOX_EMS + gap_x)))
+    widest = min(max((len(tier) for tier in tiers), default=1), columns)
+    # Rows after a tier's first send their arrows up the gap left of each box, so the
+    # columns then keep a gap's margin on either side, the first one's lane included.
+    margin = gap_x if any(len(tier) > columns for tier in tiers) else 0.0
+    box_w = (width - 2 * margin - gap_x * (widest - 1)) / widest
     inner = box_w - 2 * pad
     boxes: dict[str, tuple[float, float, float]] = {}  # id -> x, y, height
+    lanes: dict[str, tuple[float, float]] = {}  # id -> lane x, tier top (rows after a first)
     texts: list[tuple[float, float, str, bool]] = []
     y = 2.0
     for tier in tiers:
-        wrapped = {b.id: (wrap(b.name, inner, name_pt, True),
-                          [part for line in b.lines for part in wrap(line, inner, label_pt)])
-                   for b in tier}
-        height = max(pad * 2 + len(n) * name_pt * 1.25 + len(rest) * line_h
-                     for n, rest in wrapped.values())
-        row_w = len(tier) * box_w + (len(tier) - 1) * gap_x
-        x = (width - row_w) / 2
-        for body in tier:
-            boxes[body.id] = (x, y, height)
-            names, rest = wrapped[body.id]
-            baseline = y + pad + name_pt
-            for line in names:
-                texts.append((x + pad, baseline, line, True))
-                baseline += name_pt * 1.25
-            for line in rest:
-                texts.append((x + pad, baseline, line, False))
-                baseline += line_h
-            x += box_w + gap_x
-        y += height + gap_y
+        tier_top = y
+        rows = [tier[i:i + columns] for i in range(0, len(tier), columns)]
+        for number, row in enumerate(rows):
+            wrapped = {b.id: (wrap(b.name, inner, name_pt, True),
+                              [part for line in b.lines for part in wrap(line, inner, label_pt)])
+                       for b in row}
+            height = max(pad * 2 + len(n) * name_pt * 1.25 + len(rest) * line_h
+                         for n, rest in wrapped.values())
+            row_w = len(row) * box_w + (len(row) - 1) * gap_x
+            x = (width - row_w) / 2 if len(rows) == 1 else margin
+            for body in row:
+                boxes[body.id] = (x, y, height)
+                if number:  # its arrow climbs the gap left of the boxes above it
+                    lanes[body.id] = (x - gap_x / 2, tier_top)
+                names, rest = wrapped[body.id]
+                baseline = y + pad + name_pt
+                for line in names:
+                    texts.append((x + pad, baseline, line, True))
+                    baseline += name_pt * 1.25
+                for line in rest:
+                    texts.append((x + pad, baseline, line, False))
+                    baseline += line_h
+                x += box_w + gap_x
+            y += height + gap_y
     height = y - gap_y + 2.0
     svg = Svg(width, height, title, label_pt)
     for body in bodies:
@@ -108,7 +125,16 @@ def governance_diagram(bodies: Sequence[Body], title: str, *, width: float = WID
         child = boxes[body.id]
         if parent is None or parent[1] >= child[1]:
             continue
-        _arrow(svg, child[0] + box_w / 2, child[1], parent[0] + box_w / 2, parent[1] + parent[2])
+        x1, x2, bottom = child[0] + box_w / 2, parent[0] + box_w / 2, parent[1] + parent[2]
+        if body.id in lanes:
+            lane, tier_top = lanes[body.id]
+            middle = (tier_top + bottom) / 2
+            points = [(x1, child[1]), (x1, child[1] - gap_y / 2), (lane, child[1] - gap_y / 2),
+                      (lane, middle), (x2, middle)]
+        else:
+            middle = (child[1] + bottom) / 2
+            points = [(x1, child[1]), (x1, middle), (x2, middle)]
+        _arrow(svg, points, bottom)
     for x, baseline, line, bold in texts:
         svg.text(x, baseline, line, size=name_pt if bold else label_pt,
                  weight="bold" if bold else None, fill=COLOURS[0] if bold else INK)
@@ -132,15 +158,16 @@ def _tiers(bodies: Sequence[Body]) -> list[list[Body]]:
     return tiers
 
 
-def _arrow(svg: Svg, x1: float, y1: float, x2: float, y2: float) -> None:
-    """An arrow from (x1, y1) up to (x2, y2): a line, then an elbow, and its head."""
-    middle = (y1 + y2) / 2
+def _arrow(svg: Svg, points: Sequence[tuple[float, float]], end_y: float) -> None:
+    """An arrow through `points`, then straight up to `end_y` above the last one, with its
+    head there."""
     head = 5.0
-    d = (f"M{x1:.2f},{y1:.2f} L{x1:.2f},{middle:.2f} L{x2:.2f},{middle:.2f} "
-         f"L{x2:.2f},{y2 + head:.2f}")
-    svg.add("path", d=d, fill="none", stroke=INK, stroke_width=0.9, class_="arrow")
-    svg.add("path", d=f"M{x2:.2f},{y2:.2f} L{x2 - 3:.2f},{y2 + head:.2f} "
-                      f"L{x2 + 3:.2f},{y2 + head:.2f} Z", fill=INK, class_="arrow-head")
+    x2 = points[-1][0]
+    d = " ".join(f"{'M' if i == 0 else 'L'}{x:.2f},{y:.2f}" for i, (x, y) in enumerate(points))
+    svg.add("path", d=f"{d} L{x2:.2f},{end_y + head:.2f}", fill="none", stroke=INK,
+            stroke_width=0.9, class_="arrow")
+    svg.add("path", d=f"M{x2:.2f},{end_y:.2f} L{x2 - 3:.2f},{end_y + head:.2f} "
+                      f"L{x2 + 3:.2f},{end_y + head:.2f} Z", fill=INK, class_="arrow-head")
 
 
 # -------------------------------------------------------------------- funding

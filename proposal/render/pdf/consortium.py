@@ -16,9 +16,14 @@ if TYPE_CHECKING:
     from .edition import Edition
 
 
-STATUS_MARKS = {"supporter": " \u2606", "in_discussion": " \u25c7"}
+FOUNDING_MARK = " \u2605"
+"""Mark of a founding member after its name in the consortium table (a black star)."""
+COVERS_MARK = "\u25cf"
+"""Mark of a layer a partner covers in the value-chain matrix (a black circle)."""
+STATUS_MARKS = {"supporter": " \u25cb", "in_discussion": " \u25c7"}
 """Marks of the partners that are not members, after their name in the consortium table
-(the caption explains them)."""
+(the caption explains them); all marks are characters the shipped fonts draw (a white star,
+which they lack, came out in a fallback font)."""
 
 
 def short_role(role: str) -> str:
@@ -61,7 +66,7 @@ class ConsortiumContext:
                   if any(layer in partner.value_chain for partner in partners)]
         matrix = self.page.oriented(grid(
             [_("Partner"), *(self.label("value_chain", layer) for layer in layers)],
-            [[partner.short_name, *("\u25cf" if layer in partner.value_chain else ""
+            [[partner.short_name, *(COVERS_MARK if layer in partner.value_chain else ""
                                     for layer in layers)] for partner in partners]))
         if not matrix.landscape:
             return matrix
@@ -86,7 +91,7 @@ class ConsortiumContext:
                 rows.append([Cell("", True), self._("Total"), "", pm, *amounts])
                 continue
             partner = self.project.partner(str(pid))
-            name = partner.short_name + (" \u2605" if partner.founding_member else "")
+            name = partner.short_name + (FOUNDING_MARK if partner.founding_member else "")
             name += STATUS_MARKS.get(partner.status.value, "")
             kind = self.label("organisation_type", partner.organisation_type)
             rows.append([self.number(row["number"]),
