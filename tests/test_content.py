@@ -338,9 +338,9 @@ def test_kpi_rows_and_risks_by_score(pdf_texts, lang):
     assert kpi and _flat(kpi.group(1) + kpi.group(2)) == _flat(name)  # the name may wrap
     assumed = {"en": "99.9 M24 WP4 Assumption", "fr": "99,9 M24 WP4 Hypothèse"}[lang]
     assert _flat(assumed) in flat
+    # The last of the caption's occurrences: the list of tables repeats it before.
     scores = re.findall(r"(R\d+)\D{0,400}?(\d)×(\d)=(\d)", pdf_texts[lang].split(
         {"en": "Risk register, highest", "fr": "Registre des risques, score"}[lang])[-1])
-    # (the last: the list of tables names the register first)
     ids = [s[0] for s in scores]
     assert ids[:3] == ["R1", "R2", "R3"] and ids[-1] == "R6" and len(ids) == 9
     totals = [int(s[3]) for s in scores]
