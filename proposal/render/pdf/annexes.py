@@ -79,8 +79,7 @@ class AnnexesContext:
             "name": partner.short_name,
             "legal_name": partner.legal_name,
             "logo": logo,
-            "facts": facts,
-            "wide_facts": {label for label, value in facts if len(value) > WIDE_FACT},
+            "facts": fact_rows(facts),
             "role": self.named(self.text(partner.role)),
             "description": self.paras(partner.description),
             "people": [{"name": person.name, "position": self.text(person.position)}
@@ -236,3 +235,18 @@ class AnnexesContext:
 def _decimals(value: float) -> int:
     """The decimals a figure needs to print as written: none when whole, up to three."""
     return 0 if integral([value]) else min(3, len(f"{value:.6g}".partition(".")[2]))
+
+
+def fact_rows(facts: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """A profile's facts in lines of two label-value pairs, in order; a long value
+    (over `WIDE_FACT` characters) takes a line of its own, and the pair before it then
+    stands alone. Each line is laid out as a fixed table (cheap for WeasyPrint, unlike
+    the flexible boxes it replaced)."""
+    rows: list[list[tuple[str, str]]] = []
+    for fact in facts:
+        wide = len(fact[1]) > WIDE_FACT
+        if rows and len(rows[-1]) == 1 and len(rows[-1][0][1]) <= WIDE_FACT and not wide:
+            rows[-1].append(fact)
+        else:
+            rows.append([fact])
+    return rows
