@@ -7,6 +7,7 @@ of tests/roots/compute-small/.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import shutil
@@ -29,7 +30,9 @@ from proposal.compute import (
     move_driver,
 )
 from proposal.compute import costs as costs_module
-from proposal.compute.costs import COSTS_KEPT, clear_kept_costs, costs_key
+from proposal.compute import sensitivity as sensitivity_module
+from proposal.compute.costs import COSTS_KEPT, costs_key
+from proposal.compute.sensitivity import moved_runs, sensitivity_key
 from proposal.load import load_project
 from proposal.locations import Locations
 from proposal.models import Project
@@ -392,7 +395,7 @@ def _assert_same_costs(got, expected) -> None:
 
 
 def test_kept_costs_equal_a_fresh_computation(small_project):
-    clear_kept_costs()
+    costs_module._kept.clear()
     fresh = compute_costs(small_project)
     again = compute_costs(load(ROOTS / "compute-small"))  # equal content, other objects
     _assert_same_costs(again, fresh)
@@ -400,7 +403,7 @@ def test_kept_costs_equal_a_fresh_computation(small_project):
 
 
 def test_changing_kept_costs_changes_no_other_call(small_project):
-    clear_kept_costs()
+    costs_module._kept.clear()
     first = compute_costs(small_project)
     expected = first.capex.copy()
     first.capex.iloc[0, 0] = -1.0
@@ -431,10 +434,39 @@ def test_kept_costs_follow_every_input_they_read(small_project):
 
 
 def test_kept_costs_are_bounded(small_project):
-    clear_kept_costs()
+    costs_module._kept.clear()
     for step in range(COSTS_KEPT + 5):
         compute_costs(move_driver(small_project, "energy_price", 1 + step / 100)[0])
     assert len(costs_module._kept) == COSTS_KEPT
+
+
+def test_kept_sensitivity_equals_a_fresh_computation(small_project):
+    costs_module._kept.clear()
+    sensitivity_module._kept.clear()
+    fresh = compute_figures(small_project).sensitivity
+    again = compute_figures(load(ROOTS / "compute-small")).sensitivity
+    pd.testing.assert_frame_equal(again, fresh)
+
+
+def test_kept_sensitivity_follows_the_financing_and_the_pledges(small_project):
+    costs = compute_costs(small_project)
+    funding = compute_financing(small_project, costs.total_cost_eur)
+    runs = moved_runs(small_project, costs, funding)
+    runs[0]["financing_gap_eur"] = 0.0  # the caller's own rows
+    assert moved_runs(small_project, costs, funding)[0]["financing_gap_eur"] != 0.0
+    financing = small_project.financing
+    richer = small_project.model_copy(update={"financing": financing.model_copy(update={
+        "eu": financing.eu.model_copy(update={"share": _valued(
+            financing.eu.share, financing.eu.share.value / 2)})})})
+    assert sensitivity_key(richer, costs, funding) != sensitivity_key(small_project, costs,
+                                                                      funding)
+    gaps = [run["financing_gap_eur"] for run in moved_runs(small_project, costs, funding)]
+    wider = [run["financing_gap_eur"] for run in moved_runs(richer, costs, funding)]
+    assert all(w > g for w, g in zip(wider, gaps, strict=True))
+    pledged = dataclasses.replace(funding, pledges=funding.pledges.assign(
+        cash=funding.pledges["cash"] + 1.0))
+    assert sensitivity_key(small_project, costs, pledged) != sensitivity_key(
+        small_project, costs, funding)
 
 
 # ------------------------------------------------------------------------ EU view

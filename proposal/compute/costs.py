@@ -14,14 +14,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import get_args
 
 import pandas as pd
 
 from ..models import CapexCategory, OpexCategory, Project
+from .kept import Kept, digest_frame
 from .rounding import Precision, in_steps, in_units, round_grid, round_parts
 from .tables import TOTAL, grid, ratio, with_totals
 from .workplan import compute_monthly_effort
@@ -74,8 +73,7 @@ COSTS_KEPT = 32
 """Results `compute_costs` keeps, the least recently used dropped first: the base and
 the sensitivity's eight moved cost models of a few inputs."""
 
-_kept: OrderedDict[str, Costs] = OrderedDict()
-_kept_lock = threading.Lock()  # the preview checks in its watcher thread
+_kept: Kept[Costs] = Kept(COSTS_KEPT)
 
 
 def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) -> Costs:
@@ -89,17 +87,11 @@ def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) 
     that changes them changes nothing another call sees.
     """
     key = costs_key(project, monthly_effort)
-    with _kept_lock:
-        kept = _kept.get(key)
-        if kept is not None:
-            _kept.move_to_end(key)
+    kept = _kept.get(key)
     if kept is not None:
         return _own_tables(kept)
     costs = _compute_costs(project, monthly_effort)
-    with _kept_lock:
-        _kept[key] = _own_tables(costs)
-        while len(_kept) > COSTS_KEPT:
-            _kept.popitem(last=False)
+    _kept.put(key, _own_tables(costs))
     return costs
 
 
@@ -115,25 +107,8 @@ def costs_key(project: Project, monthly_effort: pd.DataFrame | None = None) -> s
         digest.update(project.consortium.start_date.isoformat().encode())
     else:
         digest.update(b"\0monthly_effort\0")
-        _digest_frame(digest, monthly_effort)
+        digest_frame(digest, monthly_effort)
     return digest.hexdigest()
-
-
-def clear_kept_costs() -> None:
-    """Forget every kept result of `compute_costs`."""
-    with _kept_lock:
-        _kept.clear()
-
-
-def _digest_frame(digest, frame: pd.DataFrame) -> None:
-    """Feed a table's columns, types, index and values, exactly, to `digest`."""
-    digest.update(repr([list(frame.columns), [str(t) for t in frame.dtypes],
-                        frame.index.tolist()]).encode())
-    for _name, column in frame.items():
-        values = column.to_numpy()
-        digest.update(f"\0{values.dtype.str}:{len(values)}\0".encode())
-        digest.update(repr(values.tolist()).encode() if values.dtype == object
-                      else values.tobytes())
 
 
 def _own_tables(costs: Costs) -> Costs:
