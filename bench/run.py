@@ -215,8 +215,12 @@ def bench_serve(edits: int) -> None:
                 if text == original:
                     text = original.replace("  en: ", f"  en: {marker} ", 1)
                 time.sleep(0.3)  # the watcher is idle, as between a person's saves
+                # Written beside the input, then moved in place: the watcher never
+                # sees the file half-written (a check of it would miss the edit).
+                staged = Path(tmp) / partner.name
+                staged.write_text(text, encoding="utf-8")
                 saved, busy = time.perf_counter(), time.process_time()
-                partner.write_text(text, encoding="utf-8")
+                os.replace(staged, partner)
                 next_version()
                 announced.append(time.perf_counter() - saved)
                 page = get("/en")
