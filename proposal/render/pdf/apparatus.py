@@ -185,8 +185,8 @@ class Apparatus:
                 str(escape(item.label))
         html = _put(html, final)
         at = html.find(empty_lists)
-        if at < 0:
-            raise RuntimeError("the lists of tables, figures and abbreviations are missing")
+        if at < 0:  # a template without the lists: a second pass would add none either
+            return html
         return html[:at] + render_lists() + html[at + len(empty_lists):]
 
     def settle(self, html: str) -> None:
