@@ -5,6 +5,7 @@ generated consortia of N partners. Prints figures; asserts nothing.
     .venv/bin/python bench/run.py                 # the example, then N = 28, 100, 300
     .venv/bin/python bench/run.py --sizes 28      # fewer sizes
     .venv/bin/python bench/run.py --no-example
+    .venv/bin/python bench/run.py --only-serve    # the live preview's saves alone
 
 Stages run as the build runs them: load, validate, compute in one process; each PDF
 edition and each workbook in a forked child, whose own peak resident memory is read
@@ -51,12 +52,17 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=7,
                         help="saves timed in the live preview (0: skip it)")
     parser.add_argument("--only-diff", action="store_true", help="time `diff` alone")
+    parser.add_argument("--only-serve", action="store_true",
+                        help="time the live preview's saves alone")
     args = parser.parse_args()
     if args.only_diff:
         bench_diff()
         return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
+    if args.only_serve:
+        bench_serve(args.edits or 7)
+        return
     if args.edits and not args.no_example:
         bench_serve(args.edits)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -209,8 +215,12 @@ def bench_serve(edits: int) -> None:
                 if text == original:
                     text = original.replace("  en: ", f"  en: {marker} ", 1)
                 time.sleep(0.3)  # the watcher is idle, as between a person's saves
+                # Written beside the input, then moved in place: the watcher never
+                # sees the file half-written (a check of it would miss the edit).
+                staged = Path(tmp) / partner.name
+                staged.write_text(text, encoding="utf-8")
                 saved, busy = time.perf_counter(), time.process_time()
-                partner.write_text(text, encoding="utf-8")
+                os.replace(staged, partner)
                 next_version()
                 announced.append(time.perf_counter() - saved)
                 page = get("/en")

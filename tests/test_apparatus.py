@@ -19,6 +19,8 @@ from proposal.compute import compute_figures
 from proposal.i18n import Locale
 from proposal.pipeline import check
 from proposal.render.pdf import PdfResult, render_pdf
+from proposal.render.pdf.builder import _environment, _html
+from proposal.render.pdf.edition import Edition
 
 from .conftest import EXAMPLE, SampleProject
 
@@ -337,3 +339,33 @@ def test_access_date_is_validated(sample: SampleProject):
     assert [str(p) for p in check(sample.path).problems] == [
         "data/sources.yaml:7:15: error: `2026-13-01` is not a date (month must be in 1..12); "
         "expected a date written YYYY-MM-DD, such as 2027-01-31 [invalid-date]"]
+
+
+def _html_in_two_passes(edition: Edition) -> str:
+    """The edition as the builder laid it out before its single pass: rendered twice,
+    the second pass listing what the first recorded."""
+    template = _environment(edition.loc.lang).get_template("proposal.html")
+    context = edition.context()
+    edition.apparatus.settle(template.render(context))
+    return template.render(context)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_single_pass_prints_what_two_passes_print(example, lang):
+    project, figures = example
+    once = _html(Edition(project, figures, lang, EXAMPLE.resolve()))
+    assert once == _html_in_two_passes(Edition(project, figures, lang, EXAMPLE.resolve()))
+    assert "\ue000" not in once  # no token left
+    references = re.findall(r'<a class="xref" href="#((?:table|figure)-\d+)">', once)
+    assert len(references) >= 3 and "table-0" not in references
+    assert re.search(r'<ol class="captions">\s*<li><a href="#table-1">', once)
+
+
+def test_single_pass_refuses_a_reference_to_no_table(example):
+    project, figures = example
+    edition = Edition(project, figures, "en", EXAMPLE.resolve())
+    edition.apparatus.defer()
+    edition.apparatus.number("table", "A caption.", "known")
+    edition.apparatus.see("unknown")
+    with pytest.raises(KeyError, match="unknown"):
+        edition.apparatus.complete("<body></body>", "", lambda: "")

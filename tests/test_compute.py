@@ -7,6 +7,7 @@ of tests/roots/compute-small/.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import shutil
@@ -28,6 +29,10 @@ from proposal.compute import (
     monthly_rate,
     move_driver,
 )
+from proposal.compute import costs as costs_module
+from proposal.compute import sensitivity as sensitivity_module
+from proposal.compute.costs import COSTS_KEPT, costs_key
+from proposal.compute.sensitivity import moved_runs, sensitivity_key
 from proposal.load import load_project
 from proposal.locations import Locations
 from proposal.models import Project
@@ -373,6 +378,95 @@ def test_sensitivity_never_moves_pue_against_the_change(small_project, pue):
     figures = compute_figures(project)
     rows = figures.sensitivity[figures.sensitivity["driver"] == "pue"]
     assert list(rows["total_cost_delta_eur"] <= 0) == [True, pue == 0]
+
+
+# --------------------------------------------------------------- kept costs
+
+
+COST_TABLES = ("phases", "phase_accelerators", "capacity_by_year", "capex", "opex",
+               "capex_items", "opex_items", "monthly_effort")
+
+
+def _assert_same_costs(got, expected) -> None:
+    for name in COST_TABLES:
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name))
+    assert (got.total_cost_eur, got.cost_per_gpu_hour_eur) == (
+        expected.total_cost_eur, expected.cost_per_gpu_hour_eur)
+
+
+def test_kept_costs_equal_a_fresh_computation(small_project):
+    costs_module._kept.clear()
+    fresh = compute_costs(small_project)
+    again = compute_costs(load(ROOTS / "compute-small"))  # equal content, other objects
+    _assert_same_costs(again, fresh)
+    assert again.capex is not fresh.capex  # each call has tables of its own
+
+
+def test_changing_kept_costs_changes_no_other_call(small_project):
+    costs_module._kept.clear()
+    first = compute_costs(small_project)
+    expected = first.capex.copy()
+    first.capex.iloc[0, 0] = -1.0
+    first.monthly_effort.loc[:, "cost_eur"] = 0.0
+    second = compute_costs(small_project)
+    pd.testing.assert_frame_equal(second.capex, expected)
+    assert second.monthly_effort["cost_eur"].sum() > 0
+    second.opex.iloc[0, 0] = -1.0
+    assert compute_costs(small_project).opex.iloc[0, 0] != -1.0
+
+
+def test_kept_costs_follow_every_input_they_read(small_project):
+    base = compute_costs(small_project)
+    moved, _ = move_driver(small_project, "energy_price", 1.2)
+    assert compute_costs(moved).opex_eur > base.opex_eur
+    later = small_project.model_copy(update={"consortium": small_project.consortium.model_copy(
+        update={"start_date": small_project.consortium.start_date + dt.timedelta(days=400)})})
+    assert costs_key(later) != costs_key(small_project)
+    effort = base.monthly_effort.copy()
+    effort["cost_eur"] *= 2
+    assert costs_key(small_project, effort) != costs_key(small_project, base.monthly_effort)
+    doubled = compute_costs(small_project, effort)
+    assert doubled.opex_eur > base.opex_eur
+    pd.testing.assert_frame_equal(doubled.monthly_effort, effort)
+    # The same table in another object (the sensitivity passes a copy) is the same key.
+    assert costs_key(small_project, base.monthly_effort.copy()) == costs_key(
+        small_project, base.monthly_effort)
+
+
+def test_kept_costs_are_bounded(small_project):
+    costs_module._kept.clear()
+    for step in range(COSTS_KEPT + 5):
+        compute_costs(move_driver(small_project, "energy_price", 1 + step / 100)[0])
+    assert len(costs_module._kept) == COSTS_KEPT
+
+
+def test_kept_sensitivity_equals_a_fresh_computation(small_project):
+    costs_module._kept.clear()
+    sensitivity_module._kept.clear()
+    fresh = compute_figures(small_project).sensitivity
+    again = compute_figures(load(ROOTS / "compute-small")).sensitivity
+    pd.testing.assert_frame_equal(again, fresh)
+
+
+def test_kept_sensitivity_follows_the_financing_and_the_pledges(small_project):
+    costs = compute_costs(small_project)
+    funding = compute_financing(small_project, costs.total_cost_eur)
+    runs = moved_runs(small_project, costs, funding)
+    runs[0]["financing_gap_eur"] = 0.0  # the caller's own rows
+    assert moved_runs(small_project, costs, funding)[0]["financing_gap_eur"] != 0.0
+    financing = small_project.financing
+    richer = small_project.model_copy(update={"financing": financing.model_copy(update={
+        "eu": financing.eu.model_copy(update={"share": _valued(
+            financing.eu.share, financing.eu.share.value / 2)})})})
+    assert sensitivity_key(richer, costs, funding) != sensitivity_key(small_project, costs,
+                                                                      funding)
+    gaps = [run["financing_gap_eur"] for run in moved_runs(small_project, costs, funding)]
+    wider = [run["financing_gap_eur"] for run in moved_runs(richer, costs, funding)]
+    assert all(w > g for w, g in zip(wider, gaps, strict=True))
+    pledged = dataclasses.replace(funding, pledges=funding.pledges.assign(
+        cash=funding.pledges["cash"] + 1.0))
+    assert sensitivity_key(small_project, costs, pledged) != sensitivity_key(
+        small_project, costs, funding)
 
 
 # ------------------------------------------------------------------------ EU view

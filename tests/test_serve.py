@@ -176,6 +176,29 @@ def test_a_save_before_the_watcher_starts_is_seen(sample: SampleProject) -> None
     assert "Refreshed profile." in preview.edition("en")[1]
 
 
+def test_a_save_lays_out_the_edition_last_viewed_before_the_news(sample: SampleProject,
+                                                                   monkeypatch) -> None:
+    """The page that reloads on the event finds its edition laid out: the refresh
+    lays out the language last asked for before it bumps the version."""
+    from proposal.render.pdf import builder
+    from proposal.serve.preview import Preview, Versions
+
+    versions = Versions()
+    preview = Preview(sample.path, versions)
+    assert "Refreshed profile." not in preview.edition("en")[1]
+    sample.edit("partners/alpha.yaml", "Alpha runs data centres.", "Refreshed profile.")
+    before = versions.current()
+    preview.refresh()
+    assert versions.current()[0] == before[0] + 1
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("laid out after the reload event")
+
+    monkeypatch.setattr(builder, "render_html", no_layout)
+    snapshot, page = preview.edition("en")
+    assert snapshot.ok and "Refreshed profile." in page
+
+
 def _text(html_text: str) -> str:
     """The HTML without its tags: proper names are wrapped in spans that never hyphenate."""
     return re.sub(r"<[^>]+>", "", html_text)

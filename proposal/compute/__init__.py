@@ -38,7 +38,8 @@ One module per concern, named like the workbook renderer's modules so that each
 formula sits beside its pandas twin: `figures` (the `Figures` and the entry point),
 `costs`, `financing`, `workplan`, `sensitivity`, `eu_budget`, `content` (the
 evaluator's tables), `checks` (warnings on the computed figures), `rounding`
-(rounding for print), `tables` (the helpers they share). Every public name is
+(rounding for print), `tables` (the helpers they share), `kept` (results kept by the
+content they were computed from, for the live preview). Every public name is
 re-exported here: import from `proposal.compute`.
 """
 

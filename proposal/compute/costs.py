@@ -4,18 +4,23 @@ work plan's monthly effort).
 
 `compute_costs` is what the sensitivity re-runs with a driver moved; time is counted
 as the package docstring says (increments in service from their phase's end date,
-capex spread over the construction days in the cash view).
+capex spread over the construction days in the cash view). Its results are kept by the
+content of what it reads (`costs_key`), so that the preview's save of a partner's text
+does not run the sensitivity's costs again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import get_args
 
 import pandas as pd
 
 from ..models import CapexCategory, OpexCategory, Project
+from .kept import Kept, digest_frame
 from .rounding import Precision, in_steps, in_units, round_grid, round_parts
 from .tables import TOTAL, grid, ratio, with_totals
 from .workplan import compute_monthly_effort
@@ -64,12 +69,56 @@ class Costs:
     """Steady-state yearly cost per delivered accelerator-hour of the last year."""
 
 
+COSTS_KEPT = 32
+"""Results `compute_costs` keeps, the least recently used dropped first: the base and
+the sensitivity's eight moved cost models of a few inputs."""
+
+_kept: Kept[Costs] = Kept(COSTS_KEPT)
+
+
 def compute_costs(project: Project, monthly_effort: pd.DataFrame | None = None) -> Costs:
     """Capacity per phase and year, capex per phase, opex per year and their totals.
 
     `monthly_effort`, when given, is `compute_monthly_effort(project)` already computed:
     no cost driver moves it, so the sensitivity re-runs pass the base's.
+
+    A result is kept under the content of what it was computed from (`costs_key`) and
+    given again for equal content; every call gets tables of its own, so a caller
+    that changes them changes nothing another call sees.
     """
+    key = costs_key(project, monthly_effort)
+    kept = _kept.get(key)
+    if kept is not None:
+        return _own_tables(kept)
+    costs = _compute_costs(project, monthly_effort)
+    _kept.put(key, _own_tables(costs))
+    return costs
+
+
+def costs_key(project: Project, monthly_effort: pd.DataFrame | None = None) -> str:
+    """The SHA-256 of everything `compute_costs` reads: the cost model and, for the
+    monthly effort, the table given or else what it is computed from (the work plan and
+    the start date). Equal keys mean equal inputs, whatever objects hold them."""
+    digest = hashlib.sha256(b"cost_model\0")
+    digest.update(project.cost_model.model_dump_json().encode())
+    if monthly_effort is None:
+        digest.update(b"\0workplan\0")
+        digest.update(project.workplan.model_dump_json().encode())
+        digest.update(project.consortium.start_date.isoformat().encode())
+    else:
+        digest.update(b"\0monthly_effort\0")
+        digest_frame(digest, monthly_effort)
+    return digest.hexdigest()
+
+
+def _own_tables(costs: Costs) -> Costs:
+    """`costs` with a copy of each of its tables."""
+    return dataclasses.replace(costs, **{
+        field.name: getattr(costs, field.name).copy() for field in dataclasses.fields(costs)
+        if isinstance(getattr(costs, field.name), pd.DataFrame)})
+
+
+def _compute_costs(project: Project, monthly_effort: pd.DataFrame | None) -> Costs:
     cm = project.cost_model
     first_year = min(phase.start for phase in cm.phases).year
     years = pd.RangeIndex(first_year, first_year + cm.horizon_years, name="year")

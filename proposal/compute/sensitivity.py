@@ -1,16 +1,21 @@
 """The sensitivity table: the total cost, the financing gap and the cost per
 accelerator-hour with one driver (accelerator price, energy price, PUE, utilisation)
 moved down and up by `cost_model.sensitivity_step`, re-running the costs and the
-financing on a moved copy of the project.
+financing on a moved copy of the project. The moved runs' figures are kept by the
+content they read (`sensitivity_key`): a save that moves no cost and no financing
+figure reuses them.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
-from ..models import Amount, Project
-from .costs import Costs, compute_costs
+from ..models import Amount, Project, ordered_partners
+from .costs import Costs, compute_costs, costs_key
 from .financing import Funding, compute_financing
+from .kept import Kept, digest_frame
 from .rounding import Precision
 from .tables import ratio, shares
 
@@ -25,16 +30,9 @@ def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.
     `costs` and `funding` are the project's own: the base row, and what the re-runs
     reuse (the monthly effort and the partners' contributions, which no driver moves).
     """
-    step = project.cost_model.sensitivity_step
     base = _cost_and_gap(costs, funding)
-    rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base}]
-    for driver in SENSITIVITY_DRIVERS:
-        for change in (-step or 0.0, step):  # a step of 0 moves by 0.0, not -0.0
-            moved, factor = move_driver(project, driver, 1 + change)
-            moved_costs = compute_costs(moved, costs.monthly_effort)
-            moved_funding = compute_financing(moved, moved_costs.total_cost_eur, funding)
-            rows.append({"driver": driver, "change": change, "factor": factor,
-                         **_cost_and_gap(moved_costs, moved_funding)})
+    rows = [{"driver": "base", "change": 0.0, "factor": 1.0, **base},
+            *moved_runs(project, costs, funding)]
     table = pd.DataFrame(rows)
     table["total_cost_delta_eur"] = table["total_cost_eur"] - base["total_cost_eur"]
     table["total_cost_delta_share"] = shares(table["total_cost_delta_eur"],
@@ -46,6 +44,46 @@ def compute_sensitivity(project: Project, costs: Costs, funding: Funding) -> pd.
     return table[["driver", "change", "factor", "change_applied", "capped", "total_cost_eur",
                   "total_cost_delta_eur", "total_cost_delta_share", "financing_gap_eur",
                   "financing_gap_delta_eur", "cost_per_gpu_hour_eur"]]
+
+
+MOVED_KEPT = 8
+"""Sets of moved runs `moved_runs` keeps (one per input), least recently used dropped."""
+
+_kept: Kept[tuple[dict[str, object], ...]] = Kept(MOVED_KEPT)
+
+
+def moved_runs(project: Project, costs: Costs, funding: Funding) -> list[dict[str, object]]:
+    """The sensitivity's rows with a driver moved, in order: `driver`, `change`,
+    `factor` (applied), `total_cost_eur`, `financing_gap_eur`, `cost_per_gpu_hour_eur`;
+    kept under `sensitivity_key`, each call getting rows of its own."""
+    key = sensitivity_key(project, costs, funding)
+    kept = _kept.get(key)
+    if kept is None:
+        step = project.cost_model.sensitivity_step
+        runs = []
+        for driver in SENSITIVITY_DRIVERS:
+            for change in (-step or 0.0, step):  # a step of 0 moves by 0.0, not -0.0
+                moved, factor = move_driver(project, driver, 1 + change)
+                moved_costs = compute_costs(moved, costs.monthly_effort)
+                moved_funding = compute_financing(moved, moved_costs.total_cost_eur, funding)
+                runs.append({"driver": driver, "change": change, "factor": factor,
+                             **_cost_and_gap(moved_costs, moved_funding)})
+        kept = tuple(runs)
+        _kept.put(key, kept)
+    return [dict(run) for run in kept]
+
+
+def sensitivity_key(project: Project, costs: Costs, funding: Funding) -> str:
+    """The SHA-256 of everything the moved runs read: the cost model (with its step) and
+    the monthly effort `costs` holds (`costs_key`), the financing, the partners in the
+    order the plan lists them, and the pledges of `funding`."""
+    digest = hashlib.sha256(costs_key(project, costs.monthly_effort).encode())
+    digest.update(b"\0financing\0")
+    digest.update(project.financing.model_dump_json().encode())
+    digest.update(repr([partner.id for partner in ordered_partners(project)]).encode())
+    digest.update(b"\0pledges\0")
+    digest_frame(digest, funding.pledges)
+    return digest.hexdigest()
 
 
 def print_sensitivity(table: pd.DataFrame, money: Precision) -> pd.DataFrame:

@@ -4,10 +4,12 @@ after every save, re-using what did not change.
 The process stays up, so the imports, the Jinja2 environments and the catalogs are
 paid once. Parsed YAML files are kept by content (`proposal.load.parse_document`), so
 a save re-parses one file; the logos' drawing check, the slow part of a cold `check`,
-is kept while no logo file and no `logo:` line changes (`LogoMemo`). Load, validate,
+is kept while no logo file and no `logo:` line changes (`LogoMemo`); the costs the
+sensitivity re-runs are kept by content (`proposal.compute.costs`). Load, validate,
 compute and the HTML of the edition being viewed run again in full: they are what
 the page shows, and re-running them is what keeps the preview equal to `check` and
-`build`. Nothing is written anywhere.
+`build`. The edition last viewed is laid out right after the check, before the pages
+are told to reload, so that their request finds it ready. Nothing is written anywhere.
 
 A `Watcher` thread polls the input files, the templates and the catalogs; a change
 of content makes a new `Snapshot`, and `Versions` tells the open pages to reload.
@@ -134,6 +136,8 @@ class Preview:
         self._logos = LogoMemo()
         self._lock = threading.Lock()  # one check or layout at a time
         self._pages: dict[str, str] = {}
+        self._last_lang: str | None = None
+        """The language of the edition a page last asked for: laid out on each save."""
         self.snapshot = Snapshot(-1, None)  # none yet: `watched` knows no logo
         self.seen: Seen = {}
         """Each watched file as the last check found it, taken before it read them: a save
@@ -141,32 +145,40 @@ class Preview:
         self._check(0)
 
     def refresh(self, catalogs: bool = False) -> Snapshot:
-        """Check the input again (read the catalogs again first when they changed)."""
+        """Check the input again (read the catalogs again first when they changed), lay
+        out the edition last asked for, then tell the pages: the page that reloads on
+        the news is served from memory, without waiting for a layout."""
         with self._lock:
             if catalogs:
                 forget_catalogs()
             self._check(self.snapshot.version + 1)
             self._pages = {}
+            if self._last_lang is not None:
+                self._lay_out(self._last_lang)
         self.versions.bump("preview")
         return self.snapshot
 
     def edition(self, lang: str) -> tuple[Snapshot, str]:
         """The snapshot and the HTML of its `lang` edition ('' when it has errors), laid
         out once per snapshot; a layout that raises makes a failed snapshot."""
+        with self._lock:
+            self._last_lang = lang
+            return self._lay_out(lang)
+
+    def _lay_out(self, lang: str) -> tuple[Snapshot, str]:
+        """`edition`, the lock held."""
         from ..render.pdf.builder import render_html
 
-        with self._lock:
-            snapshot = self.snapshot
-            if not snapshot.ok or lang in self._pages:
-                return snapshot, self._pages.get(lang, "")
-            checked = snapshot.checked
-            try:
-                self._pages[lang] = render_html(checked.project, checked.figures, lang,
-                                                self.root)
-            except Exception:
-                self.snapshot = Snapshot(snapshot.version, None, traceback.format_exc())
-                return self.snapshot, ""
-            return snapshot, self._pages[lang]
+        snapshot = self.snapshot
+        if not snapshot.ok or lang in self._pages:
+            return snapshot, self._pages.get(lang, "")
+        checked = snapshot.checked
+        try:
+            self._pages[lang] = render_html(checked.project, checked.figures, lang, self.root)
+        except Exception:
+            self.snapshot = Snapshot(snapshot.version, None, traceback.format_exc())
+            return self.snapshot, ""
+        return snapshot, self._pages[lang]
 
     def watched(self) -> list[Path]:
         """The files whose change the page shows: the input's YAML files and logos, the

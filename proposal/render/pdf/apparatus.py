@@ -4,10 +4,13 @@ list of abbreviations.
 Tables and figures are numbered in reading order as the templates lay them out: each
 caption asks `Apparatus.number` for its number (the `numbered` macro of
 `templates/proposal/macros.html`). The list of tables and figures comes before them,
-and a text may refer to a table that comes later, so the builder renders the HTML
-twice: the first pass numbers the captions and finds which abbreviations the pages
-use; the second prints the list, the references and the abbreviations from what the
-first pass recorded (`Apparatus.settle`). Page numbers are WeasyPrint's: links to the
+and a text may refer to a table that comes later, so what the list and the references
+print is known only once the whole edition is laid out. The builder renders it once
+(`Apparatus.defer`): each cross-reference prints a token, the lists print empty; then
+`Apparatus.complete` records the captions and the abbreviations the pages use
+(`Apparatus.settle`), puts each reference in place of its token and the lists, rendered
+on their own, in place of the empty ones. The result is byte for byte what a second
+pass of the whole template would print. Page numbers are WeasyPrint's: links to the
 anchors with `target-counter(attr(href), page)`.
 
 `proposal.abbreviations` is the `check` side: a warning for each all-capitals word of
@@ -17,7 +20,9 @@ a data text that no abbreviation expands.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +87,17 @@ class Abbreviation:
     """What it stands for, in the edition's language."""
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A cross-reference printed before the edition is complete: tokens that
+    `Apparatus.complete` replaces with the anchor and label of what it names."""
+
+    id: str
+    """Token of the anchor."""
+    label: str
+    """Token of the label."""
+
+
 def source_anchor(source_id: str) -> str:
     """Anchor of a source's entry in the references list."""
     return f"source-{source_id}"
@@ -103,6 +119,10 @@ class Apparatus:
         """The tables and figures of the previous pass, in order."""
         self.abbreviations: list[Abbreviation] = []
         """The abbreviations the pages of the previous pass use, sorted."""
+        self._deferred: list[tuple[Reference, str, Numbered]] | None = None
+        """While a single pass renders (`defer`): each cross-reference's tokens, key and
+        what a first pass would have printed."""
+        self._nonce = ""
 
     # ---------------------------------------------------------------- captions
 
@@ -122,14 +142,52 @@ class Apparatus:
         """The figures of the previous pass."""
         return [item for item in self.listed if item.kind == "figure"]
 
-    def see(self, key: str) -> Numbered:
-        """The table or figure a cross-reference names; a placeholder on the first pass."""
+    def see(self, key: str) -> Numbered | Reference:
+        """The table or figure a cross-reference names; a placeholder on the first pass;
+        tokens while a single pass renders (`defer`)."""
+        if self._deferred is not None:
+            first = self._look_up(key)
+            count = len(self._deferred)
+            reference = Reference(f"\ue000{self._nonce}:{count}:id\ue001",
+                                  f"\ue000{self._nonce}:{count}:label\ue001")
+            self._deferred.append((reference, key, first))
+            return reference
+        return self._look_up(key)
+
+    def _look_up(self, key: str) -> Numbered:
         for item in self.listed:
             if item.key == key:
                 return item
         if self.listed:
             raise KeyError(f"no table or figure has the key {key!r}")
         return Numbered("table", 0, "", "", key)
+
+    def defer(self) -> None:
+        """Start a single pass: cross-references print tokens until `complete`."""
+        self._deferred, self._nonce = [], secrets.token_hex(8)
+
+    def complete(self, html: str, empty_lists: str, render_lists: Callable[[], str]) -> str:
+        """End a single pass (`defer`): the HTML with every cross-reference in place and
+        the lists (`empty_lists`, as the pass printed them) replaced by `render_lists()`,
+        which runs once the captions and abbreviations are recorded. Equal to what a
+        second pass would print: the captions, the abbreviations and the lists are found
+        in the HTML as a first pass printed it (references as placeholders)."""
+        deferred, self._deferred = self._deferred or [], None
+        first = {token: str(escape(value)) for reference, _, item in deferred
+                 for token, value in ((reference.id, item.id), (reference.label, item.label))}
+        self.settle(_put(html, first))
+        self.listed = [replace(item, caption=type(item.caption)(_put(str(item.caption), first)))
+                       for item in self.listed]
+        final = {}
+        for reference, key, _ in deferred:
+            item = self._look_up(key)  # raises, as a second pass would, for a wrong key
+            final[reference.id], final[reference.label] = str(escape(item.id)), \
+                str(escape(item.label))
+        html = _put(html, final)
+        at = html.find(empty_lists)
+        if at < 0:  # a template without the lists: a second pass would add none either
+            return html
+        return html[:at] + render_lists() + html[at + len(empty_lists):]
 
     def settle(self, html: str) -> None:
         """End a pass: keep its tables and figures, and the abbreviations its text uses."""
@@ -149,6 +207,14 @@ class Apparatus:
                 return found[0]
             return f'<a class="cite" href="#{source_anchor(found[1])}">{found[0]}</a>'
         return Markup(CITATION.sub(link, str(escape(text))))
+
+
+def _put(text: str, values: dict[str, str]) -> str:
+    """`text` with each token of `values` replaced by its value."""
+    if not values:
+        return text
+    tokens = re.compile("|".join(re.escape(token) for token in values))
+    return tokens.sub(lambda found: values[found[0]], text)
 
 
 class ApparatusContext:

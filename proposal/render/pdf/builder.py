@@ -137,18 +137,28 @@ PARTNER_PREVIEW = "partner_preview.html"
 """The template of a one-partner preview (`render_html(partner=...)`)."""
 
 
+LISTS = "proposal/lists.html"
+"""The lists of tables, figures and abbreviations, which `proposal.html` includes."""
+
+
 def _html(edition: Edition, partner: str | None = None) -> str:
-    """The edition laid out by the templates, in two passes: the first numbers the
-    tables and figures and finds the abbreviations the pages use, the second lists them
-    before they come (`Apparatus.settle`). With `partner`, that partner's preview."""
+    """The edition laid out by the templates in one pass; the lists of tables, figures
+    and abbreviations and the cross-references, which need the whole edition, are put
+    in afterwards (`Apparatus.complete`). With `partner`, that partner's preview, whose
+    numbers are the whole edition's: the edition first, then the preview."""
     environment = _environment(edition.loc.lang)
     template = environment.get_template("proposal.html")
     context = edition.context()
-    edition.apparatus.settle(template.render(context))
-    if partner is None:
-        return template.render(context)
-    context["profiles"] = [profile for profile in context["profiles"] if profile["id"] == partner]
-    return environment.get_template(PARTNER_PREVIEW).render(context)
+    if partner is not None:
+        edition.apparatus.settle(template.render(context))
+        context["profiles"] = [profile for profile in context["profiles"]
+                               if profile["id"] == partner]
+        return environment.get_template(PARTNER_PREVIEW).render(context)
+    lists = environment.get_template(LISTS)
+    empty_lists = lists.render(context)  # as the pass prints them: nothing recorded yet
+    edition.apparatus.defer()
+    html = template.render(context)
+    return edition.apparatus.complete(html, empty_lists, lambda: lists.render(context))
 
 
 @cache
