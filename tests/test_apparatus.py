@@ -165,6 +165,19 @@ def test_contents_lists_the_front_matter(editions, lang):
     assert "lists" in edition.links(edition.destination_page("contents"))
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_leaders_are_drawn_not_written(editions, lang):
+    """The dots between an entry and its page are a drawing, not text: a screen reader
+    or a copy of the contents gets the entry and its page, no run of periods. Every
+    contents and list line still ends with its page number."""
+    edition = editions[lang]
+    pages = range(edition.destination_page("contents"), max(list_pages(edition)) + 1)
+    lines = [line for page in pages for line in edition.lines[page - 1]]
+    assert not [line for line in lines if "..." in line]
+    numbered = [line for line in lines if re.search(r"\s\d+$", line)]
+    assert len(numbered) > 60  # the contents, then the tables and figures
+
+
 # ------------------------------------------------------------- cross-references
 
 

@@ -42,6 +42,7 @@ from proposal.render.pdf import (
     render_html,
     render_pdf,
 )
+from proposal.render.pdf.annexes import WIDE_FACT, fact_rows
 from proposal.validate import MAX_BODY_PT, MAX_MARGIN_MM, MAX_SMALL_PT, check_required_sections
 
 from .conftest import EXAMPLE, REPO, ROOTS
@@ -625,3 +626,24 @@ def test_footer_translation_cannot_escape_the_stylesheet():
 
 def test_paragraphs_split_on_blank_lines():
     assert paragraphs("One\nline.\n\n  \nTwo.\n\n\n") == ["One\nline.", "Two."]
+
+
+# ------------------------------------------------------------ partner facts
+
+
+def test_fact_rows_pair_short_facts_and_give_long_ones_a_line():
+    facts = [("a", "short"), ("b", "short"), ("c", "x" * (WIDE_FACT + 1)), ("d", "short"),
+             ("e", "short"), ("f", "short")]
+    assert fact_rows(facts) == [[facts[0], facts[1]], [facts[2]], [facts[3], facts[4]],
+                                [facts[5]]]
+    # a short fact before a long one stands alone rather than sharing the long one's line
+    assert fact_rows(facts[1:4]) == [[facts[1]], [facts[2]], [facts[3]]]
+    assert fact_rows([]) == []
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "Legal name Artefact Country France"),
+    ("fr", "Raison sociale Artefact Pays France"),
+])
+def test_partner_facts_read_two_pairs_a_line(example, lang, line):
+    assert line in example[lang].text.splitlines()
