@@ -20,6 +20,7 @@ changed (only the French PDF is laid out again), as ratios of the full build.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import pickle
 import resource
@@ -149,8 +150,6 @@ def _characters(pdf: bytes) -> int:
     """The PDF's printed characters, spaces left out: the amount of text laid out, which
     compares editions whose pages carry more or less text (pages per second alone
     rewards loose pages)."""
-    import io
-
     import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(pdf))
